@@ -1,0 +1,106 @@
+"""Who may see and do what. The one place that decides it: the desk, the officer pages, exports and
+(later) the API and reports all ask these functions, so the list and the detail can never disagree.
+
+Visibility, by role (a user with several roles sees the union):
+- commissioner / administrator, auditor, call-centre agent: every complaint (agents answer any caller);
+- department head: their department's complaints;
+- zonal officer: complaints in their zones (only their department's, if they have one);
+- field officer: complaints assigned to them, and to officers on leave whose substitute they are.
+An officer never sees another department's complaints, whatever URL or id they try.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from nagar_nigam_cc.complaints.models import Complaint
+from nagar_nigam_cc.directory import roles
+from nagar_nigam_cc.directory.models import Officer
+
+_NOTHING = Q(pk__in=[])
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_nnc_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached |= {roles.COMMISSIONER}
+        user._nnc_roles = cached
+    return cached
+
+
+def officer_of(user: User | AnonymousUser) -> Officer | None:
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_nnc_officer"):
+        user._nnc_officer = Officer.objects.filter(user=user, is_active=True).first()
+    return user._nnc_officer
+
+
+def visibility(user: User | AnonymousUser) -> Q:
+    """A filter on Complaint selecting exactly what the user may see."""
+    held = roles_of(user)
+    if held & {roles.COMMISSIONER, roles.AUDITOR, roles.AGENT}:
+        return Q()
+    officer = officer_of(user)
+    if officer is None:
+        return _NOTHING
+    q = _NOTHING
+    if roles.DEPARTMENT_HEAD in held and officer.department_id:
+        q |= Q(department_id=officer.department_id)
+    if roles.ZONAL_OFFICER in held:
+        in_zones = Q(zone_id__in=officer.zones.values_list("id", flat=True))
+        q |= in_zones & Q(department_id=officer.department_id) if officer.department_id else in_zones
+    if roles.FIELD_OFFICER in held:
+        q |= Q(assigned_to=officer) | Q(assigned_to__on_leave=True, assigned_to__substitute=officer)
+    return q
+
+
+def visible_complaints(user: User | AnonymousUser, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+    queryset = Complaint.objects.all() if queryset is None else queryset
+    return queryset.filter(visibility(user))
+
+
+def can_see(user: User | AnonymousUser, complaint: Complaint) -> bool:
+    return visible_complaints(user).filter(pk=complaint.pk).exists()
+
+
+# Which roles may take which action (on a complaint they can see). The assigned officer may also
+# work on their own complaint whatever their role; see `allowed_actions`.
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "register": frozenset({roles.AGENT, roles.COMMISSIONER}),
+    "assign": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    "start": frozenset({roles.DEPARTMENT_HEAD, roles.COMMISSIONER}),
+    "hold": frozenset({roles.DEPARTMENT_HEAD, roles.COMMISSIONER}),
+    "resume": frozenset({roles.DEPARTMENT_HEAD, roles.COMMISSIONER}),
+    "resolve": frozenset({roles.DEPARTMENT_HEAD, roles.COMMISSIONER}),
+    # Agents close or reopen on the citizen's word over the phone.
+    "close": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    "reopen": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    # Refusing a complaint needs a senior's authority (the most abused shortcut in the field).
+    "reject": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    "mark_duplicate": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+}
+#: What the officer a complaint is assigned to may do on it, whatever their role.
+ASSIGNEE_ACTIONS = frozenset({"start", "hold", "resume", "resolve"})
+
+
+def may(user: User | AnonymousUser, action: str, complaint: Complaint | None = None) -> bool:
+    """May this user take this action (on this complaint)? Does not check the complaint's status."""
+    if action not in ACTION_ROLES:
+        raise KeyError(action)
+    held = roles_of(user)
+    if complaint is None:
+        return bool(held & ACTION_ROLES[action])
+    if not can_see(user, complaint):
+        return False
+    if held & ACTION_ROLES[action]:
+        return True
+    officer = officer_of(user)
+    if officer is not None and action in ASSIGNEE_ACTIONS and complaint.assigned_to_id is not None:
+        assignee = complaint.assigned_to
+        return assignee.pk == officer.pk or (assignee.on_leave and assignee.substitute_id == officer.pk)
+    return False

@@ -1,0 +1,376 @@
+"""Every change to a complaint: one `do_*` function each, atomic, writing its ComplaintEvent.
+
+Views, the desk, tasks and (later) the API validate their input, call one of these, and return. The
+functions check the actor's right to act (`access.may`) and the complaint's status (`TRANSITIONS`), so
+no caller can skip either. `actor=None` is the system itself (the scheduler).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nagar_nigam_cc.complaints import access, dockets
+from nagar_nigam_cc.complaints.models import (
+    OPEN_STATUSES,
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Citizen,
+    Complaint,
+    ComplaintEvent,
+    DocketCounter,
+    EventKind,
+    Status,
+)
+from nagar_nigam_cc.complaints.phones import normalise_mobile
+from nagar_nigam_cc.complaints.photos import check_photo
+from nagar_nigam_cc.directory.models import Category, Officer, Ward
+from nagar_nigam_cc.directory.routing import route
+from nagar_nigam_cc.directory.routing_data import officer_cards_for
+
+# action → (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "assign": (frozenset(OPEN_STATUSES), None),
+    "start": (frozenset({Status.ASSIGNED, Status.REOPENED}), Status.IN_PROGRESS),
+    "hold": (frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}), Status.ON_HOLD),
+    "resume": (frozenset({Status.ON_HOLD}), Status.IN_PROGRESS),
+    "resolve": (frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}), Status.RESOLVED),
+    "close": (frozenset({Status.RESOLVED}), Status.CLOSED),
+    "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.REOPENED),
+    "reject": (frozenset(OPEN_STATUSES), Status.REJECTED),
+    "mark_duplicate": (frozenset(OPEN_STATUSES), Status.DUPLICATE),
+}
+
+
+class IllegalTransition(ValidationError):
+    pass
+
+
+class PossibleDuplicate(ValidationError):
+    """The same caller reported the same problem in the same ward a short while ago."""
+
+    def __init__(self, existing: Complaint):
+        self.existing = existing
+        super().__init__(
+            _(
+                "This caller already reported this problem in this ward (docket %(docket)s, %(status)s). "
+                "Tell them that number, or register again only if it is a different problem."
+            ),
+            code="possible_duplicate",
+            params={"docket": dockets.spoken(existing.docket), "status": existing.get_status_display()},
+        )
+
+
+def allowed_transition(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+# --- text checks -----------------------------------------------------------------------------------------
+
+def clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
+    """Trim, drop control characters (NUL and friends break exports and SMS), enforce a length.
+
+    HTML is kept as typed (a citizen may well write "<" or "&") and escaped wherever it is shown.
+    """
+    text = "".join(
+        ch for ch in (value or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+    ).strip()
+    if required and not text:
+        raise ValidationError({field: _("This is required.")}, code="required")
+    if len(text) > max_length:
+        raise ValidationError(
+            {field: _("Keep this within %(limit)d characters (it has %(length)d).")},
+            code="too_long",
+            params={"limit": max_length, "length": len(text)},
+        )
+    return text
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """What intake channels hand to `do_register`, already parsed into objects."""
+
+    mobile: str
+    category: Category
+    ward: Ward
+    description: str
+    name: str = ""
+    language: str = ""
+    address: str = ""
+    landmark: str = ""
+    channel: str = Channel.PHONE
+    priority: int | None = None
+
+
+def next_docket(at: datetime) -> str:
+    """Hand out the next docket number for the month of `at`. Call inside the registration's transaction."""
+    period = dockets.period_of(timezone.localtime(at))
+    counters = DocketCounter.objects.filter(period=period)
+    if not counters.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                DocketCounter.objects.create(period=period, last=1)
+            return dockets.format_docket(period, 1)
+        except IntegrityError:  # another registration opened the month first
+            counters.update(last=F("last") + 1)
+    return dockets.format_docket(period, counters.values_list("last", flat=True).get())
+
+
+def find_possible_duplicate(citizen: Citizen, category: Category, ward: Ward, now: datetime) -> Complaint | None:
+    window = timedelta(minutes=settings.NNC_DUPLICATE_WINDOW_MINUTES)
+    return (
+        Complaint.objects.filter(
+            citizen=citizen, category=category, ward=ward, status__in=OPEN_STATUSES, registered_at__gte=now - window
+        )
+        .order_by("-registered_at")
+        .first()
+    )
+
+
+def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now: datetime | None = None) -> Complaint:
+    """Register a complaint: route it, number it, record it. Raises ValidationError on bad input and
+    PossibleDuplicate when the same caller reported the same thing minutes ago (unless allowed)."""
+    if actor is not None and not access.may(actor, "register"):
+        raise PermissionDenied(_("You may not register complaints."))
+    mobile = normalise_mobile(new.mobile)
+    if not new.category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")}, code="inactive")
+    if new.channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
+    description = clean_text(
+        new.description, field="description", max_length=settings.NNC_DESCRIPTION_MAX_CHARS, required=True
+    )
+    address = clean_text(new.address, field="address", max_length=255)
+    landmark = clean_text(new.landmark, field="landmark", max_length=255)
+    name = clean_text(new.name, field="name", max_length=120)
+    language = new.language if new.language in ("hi", "en") else ""
+    now = now or timezone.now()
+
+    with transaction.atomic():
+        citizen, created = Citizen.objects.get_or_create(
+            mobile=mobile, defaults={"name": name, **({"language": language} if language else {})}
+        )
+        if not created and ((name and name != citizen.name) or (language and language != citizen.language)):
+            citizen.name = name or citizen.name
+            citizen.language = language or citizen.language
+            citizen.save(update_fields=["name", "language"])
+        if not allow_duplicate and not created:
+            existing = find_possible_duplicate(citizen, new.category, new.ward, now)
+            if existing is not None:
+                raise PossibleDuplicate(existing)
+
+        department = new.category.department
+        decision = route(
+            department_id=department.pk,
+            ward_id=new.ward.pk,
+            zone_id=new.ward.zone_id,
+            head_id=department.head_id,
+            officers=officer_cards_for(department, new.ward),
+        )
+        complaint = Complaint.objects.create(
+            docket=next_docket(now),
+            citizen=citizen,
+            category=new.category,
+            department=department,
+            ward=new.ward,
+            zone_id=new.ward.zone_id,
+            assigned_to_id=decision.officer_id,
+            status=Status.ASSIGNED,
+            priority=new.priority or new.category.default_priority,
+            channel=new.channel,
+            unrouted=decision.unrouted,
+            address=address,
+            landmark=landmark,
+            description=description,
+            registered_by=actor,
+            registered_at=now,
+            updated_at=now,
+        )
+        ComplaintEvent.objects.bulk_create(
+            [
+                ComplaintEvent(
+                    complaint=complaint, kind=EventKind.REGISTERED, at=now, actor=actor,
+                    to_status=Status.ASSIGNED, data={"channel": new.channel},
+                ),
+                ComplaintEvent(
+                    complaint=complaint, kind=EventKind.ASSIGNED, at=now, actor=None,
+                    to_status=Status.ASSIGNED, officer_id=decision.officer_id, note=decision.reason,
+                    data={
+                        "matched_by": decision.matched_by,
+                        "unrouted": decision.unrouted,
+                        "skipped_on_leave": list(decision.skipped_on_leave),
+                    },
+                ),
+            ]
+        )
+    return complaint
+
+
+# --- changes to a registered complaint ---------------------------------------------------------------------
+
+def _begin(complaint: Complaint, action: str, actor) -> Complaint:
+    """Lock the complaint's row, re-read it, and check the actor's right and the status. Inside atomic()."""
+    locked = Complaint.objects.select_for_update().select_related("assigned_to").get(pk=complaint.pk)
+    if actor is not None and not access.may(actor, action, locked):
+        raise PermissionDenied(_("You may not do that to this complaint."))
+    if not allowed_transition(action, locked.status):
+        raise IllegalTransition(
+            _("Complaint %(docket)s is %(status)s; that cannot be done now."),
+            code="illegal_transition",
+            params={"docket": dockets.spoken(locked.docket), "status": locked.get_status_display()},
+        )
+    return locked
+
+
+def _record(
+    complaint: Complaint, kind: str, actor, *, from_status: str, now: datetime, note: str = "",
+    officer: Officer | None = None, data: dict | None = None, fields: tuple[str, ...] = (),
+) -> ComplaintEvent:
+    complaint.updated_at = now
+    complaint.save(update_fields=["status", "updated_at", *fields])
+    return ComplaintEvent.objects.create(
+        complaint=complaint, kind=kind, at=now, actor=actor, from_status=from_status,
+        to_status=complaint.status, officer=officer, note=note, data=data or {},
+    )
+
+
+def do_assign(complaint: Complaint, officer: Officer, *, actor, reason: str, now: datetime | None = None) -> Complaint:
+    """A supervisor hands the complaint to another officer of its department, saying why."""
+    reason = clean_text(reason, field="reason", max_length=500, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "assign", actor)
+        if officer.department_id != c.department_id or not officer.is_active:
+            raise ValidationError({"officer": _("Choose an active officer of the complaint's department.")})
+        if officer.pk == c.assigned_to_id:
+            raise ValidationError({"officer": _("The complaint is already with this officer.")})
+        before, previous = c.status, c.assigned_to_id
+        c.assigned_to, c.unrouted = officer, False
+        if c.status == Status.IN_PROGRESS:
+            c.status = Status.ASSIGNED  # the new officer has not started yet
+        _record(c, EventKind.REASSIGNED, actor, from_status=before, now=now, note=reason, officer=officer,
+                data={"from_officer": previous}, fields=("assigned_to", "unrouted"))
+    return c
+
+
+def do_start_work(complaint: Complaint, *, actor, now: datetime | None = None) -> Complaint:
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "start", actor)
+        before, c.status = c.status, Status.IN_PROGRESS
+        _record(c, EventKind.STARTED, actor, from_status=before, now=now, officer=c.assigned_to)
+    return c
+
+
+def do_put_on_hold(complaint: Complaint, *, actor, reason: str, now: datetime | None = None) -> Complaint:
+    reason = clean_text(reason, field="reason", max_length=255, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "hold", actor)
+        before, c.status, c.hold_reason = c.status, Status.ON_HOLD, reason
+        _record(c, EventKind.ON_HOLD, actor, from_status=before, now=now, note=reason, fields=("hold_reason",))
+    return c
+
+
+def do_resume(complaint: Complaint, *, actor, now: datetime | None = None) -> Complaint:
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "resume", actor)
+        before, c.status, c.hold_reason = c.status, Status.IN_PROGRESS, ""
+        _record(c, EventKind.RESUMED, actor, from_status=before, now=now, fields=("hold_reason",))
+    return c
+
+
+def do_resolve(
+    complaint: Complaint, *, actor, remarks: str, photo: UploadedFile | None = None, now: datetime | None = None
+) -> Complaint:
+    """Mark the work done, with remarks and — where the category demands it — a photo of the result."""
+    remarks = clean_text(remarks, field="remarks", max_length=2000, required=True)
+    content_type = check_photo(photo) if photo is not None else None
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "resolve", actor)
+        if photo is None and c.category.proof_photo_required:
+            raise ValidationError({"photo": _("This kind of complaint needs a photo of the work done.")}, code="required")
+        before, c.status, c.resolved_at, c.resolution_remarks = c.status, Status.RESOLVED, now, remarks
+        event = _record(c, EventKind.RESOLVED, actor, from_status=before, now=now, note=remarks,
+                        officer=c.assigned_to, fields=("resolved_at", "resolution_remarks"))
+        if photo is not None:
+            Attachment.objects.create(
+                complaint=c, event=event, kind=AttachmentKind.PROOF, file=photo, content_type=content_type,
+                size=photo.size, uploaded_by=actor, uploaded_at=now,
+            )
+    return c
+
+
+def do_close(complaint: Complaint, *, actor, remarks: str = "", now: datetime | None = None) -> Complaint:
+    remarks = clean_text(remarks, field="remarks", max_length=500)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "close", actor)
+        before, c.status, c.closed_at = c.status, Status.CLOSED, now
+        _record(c, EventKind.CLOSED, actor, from_status=before, now=now, note=remarks, fields=("closed_at",))
+    return c
+
+
+def do_reopen(complaint: Complaint, *, actor, reason: str, now: datetime | None = None) -> Complaint:
+    """The citizen says it is not solved: back to work, with the reason on the timeline."""
+    reason = clean_text(reason, field="reason", max_length=500, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "reopen", actor)
+        before, c.status, c.closed_at = c.status, Status.REOPENED, None
+        _record(c, EventKind.REOPENED, actor, from_status=before, now=now, note=reason, fields=("closed_at",))
+    return c
+
+
+def do_reject(complaint: Complaint, *, actor, reason: str, now: datetime | None = None) -> Complaint:
+    """Not a municipal matter, or not actionable: a senior says so, with a reason the citizen will read."""
+    reason = clean_text(reason, field="reason", max_length=500, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "reject", actor)
+        before, c.status, c.closed_at = c.status, Status.REJECTED, now
+        _record(c, EventKind.REJECTED, actor, from_status=before, now=now, note=reason, fields=("closed_at",))
+    return c
+
+
+def do_mark_duplicate(
+    complaint: Complaint, *, original: Complaint, actor, reason: str = "", now: datetime | None = None
+) -> Complaint:
+    reason = clean_text(reason, field="reason", max_length=500)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "mark_duplicate", actor)
+        if original.pk == c.pk:
+            raise ValidationError({"original": _("A complaint cannot duplicate itself.")})
+        if actor is not None and not access.can_see(actor, original):
+            raise ValidationError({"original": _("No such complaint.")})
+        before, c.status, c.duplicate_of, c.closed_at = c.status, Status.DUPLICATE, original, now
+        _record(c, EventKind.DUPLICATE, actor, from_status=before, now=now,
+                note=reason or _("Same problem as %(docket)s") % {"docket": original.docket},
+                data={"original": original.docket}, fields=("duplicate_of", "closed_at"))
+    return c
+
+
+def do_add_note(complaint: Complaint, *, actor, note: str, now: datetime | None = None) -> ComplaintEvent:
+    """A remark on the timeline (the caller rang again, the officer visited), without changing status."""
+    note = clean_text(note, field="note", max_length=2000, required=True)
+    if actor is not None and not access.can_see(actor, complaint):
+        raise PermissionDenied(_("You may not do that to this complaint."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        return ComplaintEvent.objects.create(complaint=c, kind=EventKind.NOTE, at=now, actor=actor, note=note,
+                                             from_status=c.status, to_status=c.status)

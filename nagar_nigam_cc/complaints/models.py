@@ -1,0 +1,204 @@
+"""Citizens, their complaints, and each complaint's append-only timeline.
+
+Writes go through `nagar_nigam_cc.complaints.actions` (one `do_*` per change), never through `save()`
+from views or the admin: that is where transitions are checked and events written.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nagar_nigam_cc.complaints import dockets
+from nagar_nigam_cc.directory.models import Category, Department, Officer, Priority, Ward, Zone
+
+
+class Language(models.TextChoices):
+    HINDI = "hi", "हिन्दी"
+    ENGLISH = "en", "English"
+
+
+class Citizen(models.Model):
+    mobile = models.CharField(_("mobile"), max_length=16, unique=True, help_text=_("E.164, e.g. +919839012345"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    language = models.CharField(_("preferred language"), max_length=2, choices=Language.choices, default=Language.HINDI)
+    created_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen")
+        verbose_name_plural = _("citizens")
+
+    def __str__(self) -> str:
+        return f"{self.name or '—'} ({self.mobile})"
+
+
+class Status(models.TextChoices):
+    ASSIGNED = "assigned", _("assigned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ON_HOLD = "on_hold", _("on hold")
+    RESOLVED = "resolved", _("resolved")
+    REOPENED = "reopened", _("reopened")
+    CLOSED = "closed", _("closed")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("duplicate")
+
+
+#: Statuses in which the city still owes the citizen something.
+OPEN_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD, Status.REOPENED)
+#: Statuses after which nothing more happens unless someone reopens.
+FINAL_STATUSES = (Status.CLOSED, Status.REJECTED, Status.DUPLICATE)
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("phone call")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    IGRS = "igrs", _("IGRS portal")
+    WEB = "web", _("web")
+    API = "api", _("API")
+    WALK_IN = "walk_in", _("walk-in")
+
+
+class Complaint(models.Model):
+    docket = models.CharField(_("docket number"), max_length=dockets.MAX_LENGTH, unique=True, editable=False)
+    citizen = models.ForeignKey(Citizen, models.PROTECT, related_name="complaints", verbose_name=_("citizen"))
+    category = models.ForeignKey(Category, models.PROTECT, related_name="+", verbose_name=_("category"))
+    # Department and zone are copied from the category and ward at registration (deliberate
+    # denormalisation): visibility and the desk's lists filter on them through one index each, and
+    # a later change of the category's department does not move complaints already in hand.
+    department = models.ForeignKey(Department, models.PROTECT, related_name="+", verbose_name=_("department"))
+    ward = models.ForeignKey(Ward, models.PROTECT, related_name="+", verbose_name=_("ward"))
+    zone = models.ForeignKey(Zone, models.PROTECT, related_name="+", verbose_name=_("zone"))
+    assigned_to = models.ForeignKey(
+        Officer, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("assigned to")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    unrouted = models.BooleanField(
+        _("unrouted"), default=False, help_text=_("No officer's jurisdiction covered it; a supervisor must assign it.")
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    landmark = models.CharField(_("landmark"), max_length=255, blank=True)
+    description = models.TextField(_("description"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("registered by")
+    )
+    registered_at = models.DateTimeField(_("registered at"), db_index=True)
+    updated_at = models.DateTimeField(_("last change"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution_remarks = models.TextField(_("resolution remarks"), blank=True)
+    hold_reason = models.CharField(_("reason for hold"), max_length=255, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="duplicates", verbose_name=_("duplicate of")
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-registered_at", "-id"]
+        permissions = [("export_complaint", _("Can export complaints"))]
+        indexes = [
+            # One per way the desk narrows the list, each ending in the list's order.
+            models.Index(fields=["department", "-registered_at"], name="complaint_dept_recent"),
+            models.Index(fields=["zone", "-registered_at"], name="complaint_zone_recent"),
+            models.Index(fields=["assigned_to", "status"], name="complaint_officer_status"),
+            models.Index(fields=["status", "-registered_at"], name="complaint_status_recent"),
+            models.Index(fields=["citizen", "category", "ward"], name="complaint_citizen_dupes"),
+        ]
+
+    def __str__(self) -> str:
+        return dockets.spoken(self.docket) if self.docket else _("new complaint")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    ASSIGNED = "assigned", _("assigned")
+    REASSIGNED = "reassigned", _("reassigned")
+    STARTED = "started", _("work started")
+    ON_HOLD = "on_hold", _("put on hold")
+    RESUMED = "resumed", _("resumed")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+    REOPENED = "reopened", _("reopened")
+    REJECTED = "rejected", _("rejected")
+    DUPLICATE = "duplicate", _("marked duplicate")
+    NOTE = "note", _("note")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline. Written once by an action; never edited or deleted."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events", verbose_name=_("complaint"))
+    kind = models.CharField(_("what happened"), max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField(_("when"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
+    officer = models.ForeignKey(
+        Officer, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("officer")
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("complaint events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("complaint events are append-only")
+
+
+class AttachmentKind(models.TextChoices):
+    CITIZEN_PHOTO = "citizen", _("citizen's photo")
+    PROOF = "proof", _("proof of work")
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="attachments", verbose_name=_("complaint"))
+    event = models.ForeignKey(
+        ComplaintEvent, models.SET_NULL, null=True, blank=True, related_name="attachments", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to="complaints/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class DocketCounter(models.Model):
+    """The last docket sequence handed out in one month (YYMM). See `dockets`."""
+
+    period = models.CharField(max_length=4, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("docket counter")
+        verbose_name_plural = _("docket counters")

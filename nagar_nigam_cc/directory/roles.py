@@ -1,0 +1,46 @@
+"""The desk's roles. Each is a Django group created by a migration (see `migrations/0002_roles`)."""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+AGENT = "Call-centre agent"
+FIELD_OFFICER = "Field officer"
+DEPARTMENT_HEAD = "Department head"
+ZONAL_OFFICER = "Zonal officer"
+COMMISSIONER = "Commissioner / administrator"
+AUDITOR = "Auditor"
+
+ALL = (AGENT, FIELD_OFFICER, DEPARTMENT_HEAD, ZONAL_OFFICER, COMMISSIONER, AUDITOR)
+
+LABELS = {
+    AGENT: _("Call-centre agent"),
+    FIELD_OFFICER: _("Field officer"),
+    DEPARTMENT_HEAD: _("Department head"),
+    ZONAL_OFFICER: _("Zonal officer"),
+    COMMISSIONER: _("Commissioner / administrator"),
+    AUDITOR: _("Auditor"),
+}
+
+# Model permissions each group holds (app_label.codename). Row-level limits come on top, from
+# `nagar_nigam_cc.complaints.access`; the desk never edits a complaint's fields directly.
+_READ_CITY = [
+    "directory.view_zone", "directory.view_ward", "directory.view_department",
+    "directory.view_officer", "directory.view_category",
+]
+_READ_COMPLAINTS = ["complaints.view_complaint", "complaints.view_complaintevent", "complaints.view_attachment"]
+_CONFIGURE_CITY = [
+    f"directory.{verb}_{model}"
+    for model in ("zone", "ward", "department", "officer", "category")
+    for verb in ("add", "change", "delete", "view")
+]
+
+PERMISSIONS = {
+    AGENT: _READ_CITY + _READ_COMPLAINTS + ["complaints.add_complaint", "complaints.view_citizen", "complaints.change_citizen"],
+    FIELD_OFFICER: _READ_COMPLAINTS + ["directory.view_category", "directory.view_ward"],
+    DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + ["complaints.export_complaint"],
+    ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + ["complaints.export_complaint"],
+    COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS
+    + ["complaints.add_complaint", "complaints.export_complaint", "complaints.view_citizen", "auth.view_user",
+       "auth.add_user", "auth.change_user"],
+    AUDITOR: _READ_CITY + _READ_COMPLAINTS + ["complaints.view_citizen", "complaints.export_complaint"],
+}
