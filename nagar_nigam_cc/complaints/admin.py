@@ -1,0 +1,439 @@
+"""The complaint desk: list, search, registration form, detail with timeline, and the actions.
+
+Scoping: every queryset comes from `access.visible_complaints`, so a guessed URL or id of another
+department's complaint is simply "not found". Fields are never edited here; each button is a small
+form that calls one `do_*` action, which checks the actor's right and the status again.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from typing import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import action, display
+from unfold.paginator import InfinitePaginator
+
+from nagar_nigam_cc.complaints import access, actions, admin_forms, dockets
+from nagar_nigam_cc.complaints.models import Citizen, Complaint, Status
+from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
+
+
+@dataclass(frozen=True)
+class DeskAction:
+    form: type[admin_forms.ActionForm]
+    perform: Callable  # (complaint, actor, cleaned_data, files) -> None
+    done: str
+
+
+DESK_ACTIONS: dict[str, DeskAction] = {
+    "assign": DeskAction(
+        admin_forms.AssignForm,
+        lambda c, u, d: actions.do_assign(c, d["officer"], actor=u, reason=d["reason"]),
+        _("Reassigned."),
+    ),
+    "start": DeskAction(admin_forms.NoFieldsForm, lambda c, u, d: actions.do_start_work(c, actor=u), _("Work started.")),
+    "hold": DeskAction(
+        admin_forms.ReasonForm, lambda c, u, d: actions.do_put_on_hold(c, actor=u, reason=d["reason"]), _("Put on hold.")
+    ),
+    "resume": DeskAction(admin_forms.NoFieldsForm, lambda c, u, d: actions.do_resume(c, actor=u), _("Resumed.")),
+    "resolve": DeskAction(
+        admin_forms.ResolveForm,
+        lambda c, u, d: actions.do_resolve(c, actor=u, remarks=d["remarks"], photo=d.get("photo")),
+        _("Marked resolved."),
+    ),
+    "close": DeskAction(
+        admin_forms.OptionalRemarksForm, lambda c, u, d: actions.do_close(c, actor=u, remarks=d["remarks"]), _("Closed.")
+    ),
+    "reopen": DeskAction(
+        admin_forms.ReasonForm, lambda c, u, d: actions.do_reopen(c, actor=u, reason=d["reason"]), _("Reopened.")
+    ),
+    "reject": DeskAction(
+        admin_forms.ReasonForm, lambda c, u, d: actions.do_reject(c, actor=u, reason=d["reason"]), _("Rejected.")
+    ),
+    "mark_duplicate": DeskAction(
+        admin_forms.DuplicateForm,
+        lambda c, u, d: actions.do_mark_duplicate(
+            c, actor=u, reason=d["reason"],
+            original=access.visible_complaints(u).filter(docket=d["original"]).first() or _no_such_docket(),
+        ),
+        _("Marked as a duplicate."),
+    ),
+}
+
+
+def _no_such_docket():
+    raise ValidationError({"original": _("No complaint you can see has that docket number.")})
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("all open")), *Status.choices]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(status__in=actions.OPEN_STATUSES)
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ModelAdmin):
+    list_display = ("docket_display", "status_badge", "category", "ward", "department", "assigned_to",
+                    "registered_at", "channel")
+    list_filter = (StatusFilter, "unrouted", "channel", "department", "zone", "category")
+    list_select_related = ("category", "ward", "department", "assigned_to")
+    # No COUNT(*) over the whole table on every page: the list moves forward page by page.
+    paginator = InfinitePaginator
+    show_full_result_count = False
+    list_per_page = 50
+    search_fields = ("docket",)  # replaced by get_search_results below; non-empty shows the search box
+    search_help_text = _("Docket number or caller's mobile (exact), or words from the address or caller's name.")
+    ordering = ("-registered_at", "-id")
+    list_fullwidth = True
+    change_form_before_template = "complaints/admin/complaint_summary.html"
+    actions = ["export_csv"]
+    actions_detail = [
+        {"title": _("Work"), "items": ["act_start", "act_hold", "act_resume", "act_resolve"]},
+        {"title": _("Supervise"), "items": ["act_assign", "act_close", "act_reopen", "act_reject", "act_mark_duplicate"]},
+        "act_note",
+    ]
+    readonly_fields = ("docket", "status", "category", "department", "ward", "zone",
+                       "assigned_to", "priority", "channel", "unrouted", "address", "landmark", "description",
+                       "registered_by", "registered_at", "updated_at", "resolved_at", "closed_at",
+                       "resolution_remarks", "hold_reason", "duplicate_of")
+    fieldsets = (
+        (None, {"fields": (("category", "priority"), ("ward", "zone"), "address", "landmark", "description")}),
+        (_("Handling"), {"fields": (("department", "assigned_to", "unrouted"), ("status", "hold_reason"),
+                                    "resolution_remarks", "duplicate_of")}),
+        (_("Record"), {"fields": (("channel", "registered_by"), ("registered_at", "updated_at"),
+                                  ("resolved_at", "closed_at"))}),
+    )
+
+    # --- scoping ------------------------------------------------------------------------------------
+    def get_queryset(self, request):
+        return access.visible_complaints(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return access.may(request.user, "register")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # fields are never edited; the actions change complaints
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a complaint is a public record
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("complaints.export_complaint")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        # Mobiles first: an Indian mobile starts with 6-9 and a docket with the year (2…), so a number
+        # that parses as a mobile is never a docket.
+        if looks_like_phone(term):
+            try:
+                return queryset.filter(citizen__mobile=normalise_mobile(term)), False
+            except ValidationError:
+                pass
+        docket = dockets.normalise(term)
+        if docket:
+            if not dockets.is_valid(docket):
+                messages.warning(request, _("%(term)s is not a valid docket number: a digit was probably misheard.")
+                                 % {"term": term})
+                return queryset.none(), False
+            return queryset.filter(docket=docket), False
+        words = term[:100]
+        return queryset.filter(
+            Q(address__icontains=words) | Q(landmark__icontains=words)
+            | Q(citizen__name__icontains=words)
+        ), False
+
+    # --- list columns ---------------------------------------------------------------------------------
+    @display(description=_("docket number"), ordering="docket")
+    def docket_display(self, complaint):
+        return dockets.spoken(complaint.docket)
+
+    @display(description=_("status"), ordering="status", label={
+        Status.ASSIGNED: "info", Status.IN_PROGRESS: "warning", Status.ON_HOLD: "warning", Status.REOPENED: "danger",
+        Status.RESOLVED: "success", Status.CLOSED: "success",
+    })
+    def status_badge(self, complaint):
+        return complaint.status, complaint.get_status_display()
+
+    # --- the agent's registration form -------------------------------------------------------------
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = admin_forms.RegisterComplaintForm(request.POST or None)
+        duplicate = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                complaint = actions.do_register(
+                    form.new_complaint(), actor=request.user, allow_duplicate=form.cleaned_data["allow_duplicate"]
+                )
+            except actions.PossibleDuplicate as exc:
+                duplicate = exc.existing
+                form.add_error(None, exc)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Complaint registered. Docket number: %(docket)s")
+                                 % {"docket": dockets.spoken(complaint.docket)})
+                return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Register a complaint"),
+            "opts": self.opts,
+            "form": form,
+            "duplicate": duplicate,
+        }
+        return TemplateResponse(request, "complaints/admin/register.html", context)
+
+    # --- detail: summary, timeline, actions ------------------------------------------------------------
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        complaint = self._complaint(request, object_id)
+        if complaint is None:
+            raise Http404(_("No complaint you can see has that number."))
+        extra_context = {
+            **(extra_context or {}),
+            "complaint": complaint,
+            "spoken_docket": dockets.spoken(complaint.docket),
+            "citizen_text": self._citizen_text(complaint.citizen, self._show_mobile(complaint, request)),
+            "citizen_mobile": complaint.citizen.mobile if self._show_mobile(complaint, request) else "",
+            "events": complaint.events.select_related("actor", "officer").order_by("at", "id"),
+            "attachments": complaint.attachments.all(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _complaint(self, request, object_id) -> Complaint | None:
+        cache = request.__dict__.setdefault("_nnc_complaints", {})
+        if object_id not in cache:
+            try:
+                cache[object_id] = (
+                    self.get_queryset(request)
+                    .select_related("citizen", "category", "assigned_to", "department", "ward")
+                    .filter(pk=int(object_id))
+                    .first()
+                )
+            except (TypeError, ValueError):
+                cache[object_id] = None
+        return cache[object_id]
+
+    @staticmethod
+    def _show_mobile(complaint, request: HttpRequest) -> bool:
+        """The whole number is for those who call the citizen back: agents, the head, the assignee."""
+        user = request.user
+        held = access.roles_of(user)
+        if held & {access.roles.AGENT, access.roles.COMMISSIONER, access.roles.DEPARTMENT_HEAD}:
+            return True
+        officer = access.officer_of(user)
+        return officer is not None and officer.pk == complaint.assigned_to_id
+
+    @staticmethod
+    def _citizen_text(citizen: Citizen, show_mobile: bool) -> str:
+        return f"{citizen.name or '—'} · {citizen.mobile if show_mobile else masked(citizen.mobile)}"
+
+    def _may(self, request, object_id, name: str) -> bool:
+        complaint = self._complaint(request, object_id)
+        return (
+            complaint is not None
+            and access.may(request.user, name, complaint)
+            and actions.allowed_transition(name, complaint.status)
+        )
+
+    def _act(self, request, object_id, name: str):
+        complaint = self._complaint(request, object_id)
+        if complaint is None or not self._may(request, object_id, name):
+            raise PermissionDenied
+        spec = DESK_ACTIONS[name]
+        posted = request.method == "POST"
+        form = spec.form(request.POST if posted else None, request.FILES if posted else None, complaint=complaint)
+        if posted and form.is_valid():
+            try:
+                spec.perform(complaint, request.user, form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, spec.done)
+                return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{DESK_ACTION_TITLES[name]} · {dockets.spoken(complaint.docket)}",
+            "opts": self.opts,
+            "form": form,
+            "complaint": complaint,
+            "multipart": name == "resolve",
+        }
+        return TemplateResponse(request, "complaints/admin/action_form.html", context)
+
+    # One thin method per button, as unfold wants; each delegates to _act.
+    def has_act_start_permission(self, request, object_id=None):
+        return self._may(request, object_id, "start")
+
+    def has_act_hold_permission(self, request, object_id=None):
+        return self._may(request, object_id, "hold")
+
+    def has_act_resume_permission(self, request, object_id=None):
+        return self._may(request, object_id, "resume")
+
+    def has_act_resolve_permission(self, request, object_id=None):
+        return self._may(request, object_id, "resolve")
+
+    def has_act_assign_permission(self, request, object_id=None):
+        return self._may(request, object_id, "assign")
+
+    def has_act_close_permission(self, request, object_id=None):
+        return self._may(request, object_id, "close")
+
+    def has_act_reopen_permission(self, request, object_id=None):
+        return self._may(request, object_id, "reopen")
+
+    def has_act_reject_permission(self, request, object_id=None):
+        return self._may(request, object_id, "reject")
+
+    def has_act_mark_duplicate_permission(self, request, object_id=None):
+        return self._may(request, object_id, "mark_duplicate")
+
+    def has_act_note_permission(self, request, object_id=None):
+        return self._complaint(request, object_id) is not None and not (
+            access.roles_of(request.user) <= {access.roles.AUDITOR}
+        )
+
+    @action(description=_("Start work"), url_path="start", permissions=["act_start"], icon="play_arrow")
+    def act_start(self, request, object_id):
+        return self._act(request, object_id, "start")
+
+    @action(description=_("Put on hold"), url_path="hold", permissions=["act_hold"], icon="pause")
+    def act_hold(self, request, object_id):
+        return self._act(request, object_id, "hold")
+
+    @action(description=_("Resume"), url_path="resume", permissions=["act_resume"], icon="resume")
+    def act_resume(self, request, object_id):
+        return self._act(request, object_id, "resume")
+
+    @action(description=_("Resolve"), url_path="resolve", permissions=["act_resolve"], icon="task_alt")
+    def act_resolve(self, request, object_id):
+        return self._act(request, object_id, "resolve")
+
+    @action(description=_("Reassign"), url_path="assign", permissions=["act_assign"], icon="assignment_ind")
+    def act_assign(self, request, object_id):
+        return self._act(request, object_id, "assign")
+
+    @action(description=_("Close"), url_path="close", permissions=["act_close"], icon="done_all")
+    def act_close(self, request, object_id):
+        return self._act(request, object_id, "close")
+
+    @action(description=_("Reopen"), url_path="reopen", permissions=["act_reopen"], icon="replay")
+    def act_reopen(self, request, object_id):
+        return self._act(request, object_id, "reopen")
+
+    @action(description=_("Reject"), url_path="reject", permissions=["act_reject"], icon="block")
+    def act_reject(self, request, object_id):
+        return self._act(request, object_id, "reject")
+
+    @action(description=_("Mark duplicate"), url_path="duplicate", permissions=["act_mark_duplicate"],
+            icon="content_copy")
+    def act_mark_duplicate(self, request, object_id):
+        return self._act(request, object_id, "mark_duplicate")
+
+    @action(description=_("Add a note"), url_path="note", permissions=["act_note"], icon="edit_note")
+    def act_note(self, request, object_id):
+        complaint = self._complaint(request, object_id)
+        if complaint is None:
+            raise PermissionDenied
+        form = admin_forms.NoteForm(request.POST or None, complaint=complaint)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.do_add_note(complaint, actor=request.user, note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Note added."))
+                return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
+        context = {**self.admin_site.each_context(request), "title": _("Add a note"), "opts": self.opts,
+                   "form": form, "complaint": complaint, "multipart": False}
+        return TemplateResponse(request, "complaints/admin/action_form.html", context)
+
+    # --- export --------------------------------------------------------------------------------------
+    @admin.action(description=_("Export selected complaints to CSV"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        rows = queryset.select_related("category", "ward", "department", "assigned_to").order_by("-registered_at")
+        header = ["docket", "registered_at", "status", "category", "department", "ward", "assigned_to", "channel",
+                  "address", "landmark", "description"]
+
+        def lines():
+            writer = csv.writer(_Echo())
+            yield "\ufeff" + writer.writerow(header)  # BOM: Excel then reads Hindi as UTF-8
+            for c in rows.iterator(chunk_size=2000):
+                yield writer.writerow([
+                    c.docket, timezone.localtime(c.registered_at).isoformat(), c.status, c.category.code,
+                    c.department.code, c.ward.number, c.assigned_to.name if c.assigned_to else "", c.channel,
+                    _csv_safe(c.address), _csv_safe(c.landmark), _csv_safe(c.description),
+                ])
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="complaints.csv"'
+        return response
+
+
+DESK_ACTION_TITLES = {
+    "start": _("Start work"), "hold": _("Put on hold"), "resume": _("Resume"), "resolve": _("Resolve"),
+    "assign": _("Reassign"), "close": _("Close"), "reopen": _("Reopen"), "reject": _("Reject"),
+    "mark_duplicate": _("Mark duplicate"),
+}
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in citizens' text (CSV injection: =, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@admin.register(Citizen)
+class CitizenAdmin(ModelAdmin):
+    list_display = ("mobile", "name", "language", "created_at")
+    search_fields = ("=mobile", "name")
+    readonly_fields = ("mobile", "created_at")
+    fields = ("mobile", "name", "language", "created_at")
+    show_full_result_count = False
+    paginator = InfinitePaginator
+
+    def has_add_permission(self, request):
+        return False  # citizens come into being when they first complain
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        if looks_like_phone(search_term or ""):
+            try:
+                return queryset.filter(mobile=normalise_mobile(search_term)), False
+            except ValidationError:
+                return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
