@@ -1,6 +1,8 @@
-"""URL map: the desk (admin) at /desk/, the field officer's phone pages at /officer/."""
-from django.conf import settings
-from django.conf.urls.static import static
+"""URL map: the desk (admin) at /desk/, the field officer's phone pages at /officer/.
+
+Uploaded photos are never served from a public /media/ URL: they are citizens' data, served by
+officer:attachment after a visibility check.
+"""
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -11,4 +13,3 @@ urlpatterns = [
     path("officer/", include("nagar_nigam_cc.complaints.officer_urls")),
     path("desk/", admin.site.urls),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -104,3 +104,21 @@ def may(user: User | AnonymousUser, action: str, complaint: Complaint | None = N
         assignee = complaint.assigned_to
         return assignee.pk == officer.pk or (assignee.on_leave and assignee.substitute_id == officer.pk)
     return False
+
+
+def may_see_mobile(user: User | AnonymousUser, complaint: Complaint) -> bool:
+    """The citizen's full number is for those who call them back: agents and the commissioner's office,
+    the officer who must do the work (or their substitute while on leave) and the department's head.
+    Everyone else (auditors, zonal officers, other officers) sees it masked."""
+    held = roles_of(user)
+    if held & {roles.AGENT, roles.COMMISSIONER}:
+        return True
+    officer = officer_of(user)
+    if officer is None:
+        return False
+    assignee = complaint.assigned_to
+    if assignee is not None and (
+        assignee.pk == officer.pk or (assignee.on_leave and assignee.substitute_id == officer.pk)
+    ):
+        return True
+    return roles.DEPARTMENT_HEAD in held and officer.department_id == complaint.department_id

@@ -13,7 +13,7 @@ from typing import Callable
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -208,12 +208,13 @@ class ComplaintAdmin(ModelAdmin):
         complaint = self._complaint(request, object_id)
         if complaint is None:
             raise Http404(_("No complaint you can see has that number."))
+        show_mobile = access.may_see_mobile(request.user, complaint)
         extra_context = {
             **(extra_context or {}),
             "complaint": complaint,
             "spoken_docket": dockets.spoken(complaint.docket),
-            "citizen_text": self._citizen_text(complaint.citizen, self._show_mobile(complaint, request)),
-            "citizen_mobile": complaint.citizen.mobile if self._show_mobile(complaint, request) else "",
+            "citizen_text": self._citizen_text(complaint.citizen, show_mobile),
+            "citizen_mobile": complaint.citizen.mobile if show_mobile else "",
             "events": complaint.events.select_related("actor", "officer").order_by("at", "id"),
             "attachments": complaint.attachments.all(),
         }
@@ -232,16 +233,6 @@ class ComplaintAdmin(ModelAdmin):
             except (TypeError, ValueError):
                 cache[object_id] = None
         return cache[object_id]
-
-    @staticmethod
-    def _show_mobile(complaint, request: HttpRequest) -> bool:
-        """The whole number is for those who call the citizen back: agents, the head, the assignee."""
-        user = request.user
-        held = access.roles_of(user)
-        if held & {access.roles.AGENT, access.roles.COMMISSIONER, access.roles.DEPARTMENT_HEAD}:
-            return True
-        officer = access.officer_of(user)
-        return officer is not None and officer.pk == complaint.assigned_to_id
 
     @staticmethod
     def _citizen_text(citizen: Citizen, show_mobile: bool) -> str:
