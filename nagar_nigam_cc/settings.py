@@ -40,7 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "nagar_nigam_cc.language.CityLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +120,7 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/desk/"
 
 LANGUAGE_CODE = env.str("NNC_LANGUAGE", default="hi")
+NNC_FOLLOW_BROWSER_LANGUAGE = env.bool("NNC_FOLLOW_BROWSER_LANGUAGE", default=False)
 LANGUAGES = [("hi", "हिन्दी"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True

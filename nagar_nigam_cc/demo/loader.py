@@ -1,0 +1,848 @@
+"""Builds the demo city in the database, plays a month of complaints through it, and bulk-loads
+synthetic complaints for benchmarks.
+
+The demo's complaints go through the real `do_*` actions with past `now=` times, so every timeline,
+route and docket number is what the product itself would have written. Only `synthesise` writes rows
+directly (bulk inserts for benchmarks); it reserves docket numbers from the same counters, so a later
+registration never collides with a synthetic one.
+"""
+from __future__ import annotations
+
+import io
+import json
+import queue
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from nagar_nigam_cc.complaints import dockets
+from nagar_nigam_cc.complaints.actions import (
+    NewComplaint,
+    PossibleDuplicate,
+    do_assign,
+    do_close,
+    do_mark_duplicate,
+    do_put_on_hold,
+    do_register,
+    do_reject,
+    do_reopen,
+    do_resolve,
+    do_resume,
+    do_start_work,
+)
+from nagar_nigam_cc.complaints.models import (
+    Attachment,
+    Citizen,
+    Complaint,
+    ComplaintEvent,
+    DocketCounter,
+    EventKind,
+    Status,
+)
+from nagar_nigam_cc.demo import city
+from nagar_nigam_cc.directory.models import Category, Department, Officer, Ward, Zone
+from nagar_nigam_cc.directory.routing import route
+from nagar_nigam_cc.directory.routing_data import officer_cards_for
+
+DEFAULT_PASSWORD = "demo12345"
+DEMO_DAYS = 30
+_MOBILE = phonenumbers.PhoneNumberType.MOBILE
+
+
+# --- Mobile numbers ------------------------------------------------------------------------------------------
+
+def _is_indian_mobile(digits: str) -> bool:
+    number = phonenumbers.parse("+91" + digits)
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) == _MOBILE
+
+
+def random_mobile(rng: random.Random) -> str:
+    """A valid Indian mobile number (+91, first digit 6–9) in E.164."""
+    while True:
+        digits = str(rng.randint(6, 9)) + f"{rng.randrange(10**9):09d}"
+        if _is_indian_mobile(digits):
+            return "+91" + digits
+
+
+def mobile_blocks(rng: random.Random, how_many: int) -> list[int]:
+    """Five-digit prefixes whose whole block of 100,000 numbers is valid mobile numbers.
+
+    Checking every number with phonenumbers costs ~0.1 ms, too slow for a million citizens; India's
+    numbering plan is decided within the first five digits, so a block valid at both ends is valid
+    throughout (checked on samples in the tests).
+    """
+    blocks: set[int] = set()
+    while len(blocks) < how_many:
+        prefix = rng.randrange(60000, 100000)
+        if prefix not in blocks and _is_indian_mobile(f"{prefix}00000") and _is_indian_mobile(f"{prefix}99999"):
+            blocks.add(prefix)
+    return sorted(blocks)
+
+
+# --- The city ------------------------------------------------------------------------------------------------
+
+def _demo_usernames() -> list[str]:
+    return [post.username for post in city.posts()] + [username for username, *_ in city.STAFF]
+
+
+def city_exists() -> bool:
+    return Zone.objects.filter(code__in=[code for code, *_ in city.ZONES]).exists()
+
+
+def delete_demo(*, batch: int = 2000) -> dict[str, int]:
+    """Delete the demo city: its complaints (and their photos), citizens left without complaints,
+    officers, logins, categories, departments, wards and zones. Docket counters stay: numbers once
+    given out are never handed out again."""
+    zones = Zone.objects.filter(code__in=[code for code, *_ in city.ZONES])
+    departments = Department.objects.filter(code__in=[code for code, *_ in city.DEPARTMENTS])
+    complaints = Complaint.objects.filter(Q(zone__in=zones) | Q(department__in=departments))
+    deleted: Counter[str] = Counter()
+    with transaction.atomic():
+        for attachment in Attachment.objects.filter(complaint__in=complaints).only("file"):
+            attachment.file.delete(save=False)
+        # In slices: a synthetic load may have put millions of complaints in the demo city.
+        while ids := list(complaints.values_list("pk", flat=True)[:batch]):
+            deleted["complaints"] += Complaint.objects.filter(pk__in=ids).delete()[1].get("complaints.Complaint", 0)
+        deleted["citizens"] = Citizen.objects.filter(complaints__isnull=True).delete()[1].get("complaints.Citizen", 0)
+        usernames = _demo_usernames()
+        departments.update(head=None)
+        deleted["officers"] = Officer.objects.filter(
+            Q(department__in=departments) | Q(user__username__in=usernames)
+        ).delete()[1].get("directory.Officer", 0)
+        Category.objects.filter(department__in=departments).delete()
+        deleted["departments"] = departments.delete()[1].get("directory.Department", 0)
+        deleted["wards"] = Ward.objects.filter(zone__in=zones).delete()[1].get("directory.Ward", 0)
+        deleted["zones"] = zones.delete()[1].get("directory.Zone", 0)
+        deleted["logins"] = User.objects.filter(username__in=usernames).delete()[1].get("auth.User", 0)
+    return dict(deleted)
+
+
+@dataclass
+class Cast:
+    """The demo's people and places, loaded once and reused (the users carry access's role caches)."""
+
+    users: dict[str, User]
+    officers: dict[str, Officer]
+    zones: dict[str, Zone]
+    wards: list[Ward]
+    departments: dict[str, Department]
+    categories: dict[str, Category]
+    officer_user: dict[int, User] = field(default_factory=dict)
+
+    def user_of(self, officer_id: int | None) -> User | None:
+        return self.officer_user.get(officer_id) if officer_id else None
+
+    def head_user(self, department_id: int) -> User:
+        department = next(d for d in self.departments.values() if d.pk == department_id)
+        return self.officer_user[department.head_id]
+
+    def zonal_user(self, zone_id: int) -> User:
+        return next(self.users[p.username] for p in city.posts()
+                    if p.department is None and p.zones and self.zones[p.zones[0]].pk == zone_id)
+
+
+def build_city(*, password: str = DEFAULT_PASSWORD) -> Cast:
+    """Create zones, wards, departments, categories, officers and every login. Call inside a transaction."""
+    rng = random.Random("nagar-nigam-demo-city")  # the same city whatever --seed the complaints use
+    zones = {code: Zone.objects.create(code=code, name_en=en, name_hi=hi) for code, en, hi in city.ZONES}
+    wards = [
+        Ward.objects.create(number=number, zone=zones[zone_code], name_en=en, name_hi=hi,
+                            localities=city.localities_text(en, hi, landmarks))
+        for number, zone_code, en, hi, landmarks in city.wards()
+    ]
+    by_number = {ward.number: ward for ward in wards}
+    departments = {code: Department.objects.create(code=code, name_en=en, name_hi=hi)
+                   for code, en, hi in city.DEPARTMENTS}
+    categories = {
+        spec.code: Category.objects.create(
+            code=spec.code, name_en=spec.name_en, name_hi=spec.name_hi, department=departments[spec.department],
+            default_priority=spec.priority, proof_photo_required=spec.proof_photo_required, keywords=spec.keywords,
+        )
+        for spec in city.CATEGORIES
+    }
+
+    # One hash for every demo login: hashing is deliberately slow (~0.3 s), and they share a password.
+    password_hash = make_password(password)
+    groups = {group.name: group for group in Group.objects.all()}
+    users: dict[str, User] = {}
+
+    def make_user(username: str, full_name: str, role: str, *, superuser: bool = False) -> User:
+        first, _space, last = full_name.partition(" ")
+        user = User.objects.create(username=username, password=password_hash, first_name=first, last_name=last,
+                                   is_staff=True, is_superuser=superuser)
+        user.groups.add(groups[role])
+        users[username] = user
+        return user
+
+    for username, _label, full_name, role in city.STAFF:
+        make_user(username, full_name, role)
+    officers: dict[str, Officer] = {}
+    for post in city.posts():
+        officer = Officer.objects.create(
+            user=make_user(post.username, post.name, post.role, superuser=post.username == "commissioner"),
+            name=post.name, department=departments[post.department] if post.department else None,
+            designation_en=post.designation_en, designation_hi=post.designation_hi, level=post.level,
+            mobile=random_mobile(rng), reports_to=officers[post.reports_to] if post.reports_to else None,
+        )
+        officer.wards.set([by_number[n] for n in post.wards])
+        officer.zones.set([zones[code] for code in post.zones])
+        officers[post.username] = officer
+        if post.heads_department:
+            departments[post.department].head = officer
+            departments[post.department].save(update_fields=["head"])
+    for post in city.posts():
+        if post.on_leave:
+            Officer.objects.filter(pk=officers[post.username].pk).update(
+                on_leave=True, substitute=officers[post.substitute])
+    cast = Cast(users=users, officers=officers, zones=zones, wards=wards, departments=departments,
+                categories=categories)
+    cast.officer_user = {officer.pk: users[username] for username, officer in officers.items()}
+    return cast
+
+
+# --- A month of complaints ----------------------------------------------------------------------------------
+
+#: What happens after registration, step by step, for each way a complaint's story can end.
+STORIES: dict[str, tuple[str, ...]] = {
+    "assigned": (),
+    "in_progress": ("start",),
+    "resumed": ("start", "hold", "resume"),
+    "on_hold": ("start", "hold"),
+    "resolved": ("start", "resolve"),
+    "closed": ("start", "resolve", "close"),
+    "reopened": ("start", "resolve", "close", "reopen"),
+    "closed_after_reopen": ("start", "resolve", "reopen", "start", "resolve", "close"),
+    "rejected": ("reject",),
+    "duplicate": ("duplicate",),
+}
+#: Hours from the previous step (uniform between the two).
+STEP_HOURS = {
+    "assign": (0.5, 6), "start": (1, 10), "hold": (2, 24), "resume": (12, 72), "resolve": (3, 48),
+    "close": (3, 48), "reopen": (6, 48), "reject": (2, 24), "duplicate": (1, 12),
+}
+#: Older complaints have had time to be closed; the newest are still with the officer.
+ENDINGS_BY_AGE = (
+    (6, {"assigned": 55, "in_progress": 30, "on_hold": 5, "rejected": 4, "duplicate": 6}),
+    (48, {"assigned": 15, "in_progress": 20, "on_hold": 8, "resolved": 25, "closed": 20, "reopened": 3,
+          "rejected": 4, "duplicate": 5}),
+    (None, {"assigned": 4, "in_progress": 4, "resumed": 2, "on_hold": 5, "resolved": 8, "closed": 56,
+            "closed_after_reopen": 5, "reopened": 6, "rejected": 4, "duplicate": 6}),
+)
+AUTO_CLOSE_HOURS = 72
+
+
+@dataclass
+class Plan:
+    """One complaint to play: when it is registered, what about, where, and how its story ends."""
+
+    at: datetime
+    ending: str
+    category: str | None = None  # code; None = drawn by weight
+    ward_number: int | None = None
+    showcase: str = ""
+
+
+def _showcases(now: datetime, rng: random.Random) -> list[Plan]:
+    """Complaints every demo has, whatever the seed or size: each status, a route to a substitute, an
+    unrouted complaint left with the head and one the head hands on."""
+    naini = [n for n, zone, *_ in city.wards() if zone == "naini"]
+    on_leave_wards = next(p.wards for p in city.posts() if p.on_leave)
+    own_wards = next(p.wards for p in city.posts() if p.username == "officer")
+
+    def days_ago(low: float, high: float) -> datetime:
+        return now - timedelta(hours=rng.uniform(low * 24, high * 24))
+
+    return [
+        Plan(days_ago(0.1, 1), "assigned", "stray-dogs", rng.choice(naini), "unrouted, with the head"),
+        Plan(days_ago(4, 20), "closed", "mosquito", rng.choice(naini), "unrouted, handed on by the head"),
+        Plan(days_ago(0.2, 1), "assigned", "garbage", rng.choice(own_wards), "new for `officer`"),
+        Plan(days_ago(1, 3), "in_progress", "drain-blocked", rng.choice(on_leave_wards), "routed to a substitute"),
+        Plan(days_ago(2, 6), "on_hold", "pipeline-leak", None, "on hold"),
+        Plan(days_ago(2, 6), "resolved", "streetlight", None, "resolved, awaiting the citizen"),
+        Plan(days_ago(5, 25), "closed", "garbage", rng.choice(own_wards), "closed"),
+        Plan(days_ago(5, 25), "reopened", "sewer-choked", None, "reopened"),
+        Plan(days_ago(3, 25), "rejected", "pothole", None, "rejected"),
+        Plan(days_ago(3, 25), "duplicate", None, None, "duplicate"),
+    ]
+
+
+def plan_complaints(count: int, *, now: datetime, rng: random.Random, days: int = DEMO_DAYS) -> list[Plan]:
+    """`count` complaints over the last `days` days, in order of registration."""
+    plans = _showcases(now, rng)[:count]
+    hours, hour_weights = zip(*city.HOUR_WEIGHTS.items())
+    local_now = timezone.localtime(now)
+    while len(plans) < count:
+        day = local_now - timedelta(days=rng.randrange(days))
+        at = day.replace(hour=rng.choices(hours, hour_weights)[0], minute=rng.randrange(60), second=rng.randrange(60))
+        if at > now - timedelta(minutes=10):
+            continue
+        age_hours = (now - at).total_seconds() / 3600
+        endings = next(table for limit, table in ENDINGS_BY_AGE if limit is None or age_hours < limit)
+        plans.append(Plan(at, rng.choices(list(endings), list(endings.values()))[0]))
+    plans.sort(key=lambda plan: plan.at)
+    if plans and plans[0].ending == "duplicate" and len(plans) > 1:
+        # A duplicate needs an earlier complaint to duplicate: swap it with the next one's story.
+        first, second = plans[0], plans[1]
+        plans[0] = Plan(first.at, second.ending, second.category, second.ward_number, second.showcase)
+        plans[1] = Plan(second.at, first.ending, first.category, first.ward_number, first.showcase)
+    return plans
+
+
+def proof_photo(rng: random.Random) -> SimpleUploadedFile:
+    """A small JPEG standing in for the officer's photo of the work done."""
+    image = Image.new("RGB", (160, 120), tuple(rng.randrange(90, 200) for _ in range(3)))
+    draw = ImageDraw.Draw(image)
+    for _ in range(4):
+        x, y = rng.randrange(140), rng.randrange(100)
+        draw.rectangle((x, y, x + rng.randrange(10, 60), y + rng.randrange(10, 40)),
+                       fill=tuple(rng.randrange(256) for _ in range(3)))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=70)
+    return SimpleUploadedFile("proof.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+class _Caller:
+    """Who rings: mostly new callers, some who have called before (same mobile, same name)."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.known: list[tuple[str, str, str]] = []
+        self.mobiles: set[str] = set(Citizen.objects.values_list("mobile", flat=True))
+
+    def next(self, *, new: bool = False) -> tuple[str, str, str]:
+        if self.known and not new and self.rng.random() < 0.15:
+            return self.rng.choice(self.known)
+        mobile = random_mobile(self.rng)
+        while mobile in self.mobiles:
+            mobile = random_mobile(self.rng)
+        self.mobiles.add(mobile)
+        language = "hi" if self.rng.random() < city.HINDI_SHARE else "en"
+        name_en, name_hi = self.rng.choice(city.CITIZEN_NAMES)
+        caller = (mobile, name_hi if language == "hi" and self.rng.random() < 0.6 else name_en, language)
+        self.known.append(caller)
+        return caller
+
+
+def _said(pairs: Iterable[tuple[str, str]], language: str, rng: random.Random) -> str:
+    en, hi = rng.choice(tuple(pairs))
+    return hi if language == "hi" else en
+
+
+class _Player:
+    """Registers each planned complaint and plays its story with the right person at each step."""
+
+    def __init__(self, cast: Cast, rng: random.Random, now: datetime):
+        self.cast, self.rng, self.now = cast, rng, now
+        self.callers = _Caller(rng)
+        self.agent = cast.users["agent"]
+        self.specs = {spec.code: spec for spec in city.CATEGORIES}
+        self.category_weights = [spec.weight for spec in city.CATEGORIES]
+        # Some wards ring far more than others (dense old city against new colonies).
+        self.ward_weights = [rng.choice((1, 1, 2, 2, 3, 5)) for _ in cast.wards]
+        self.landmarks = {number: landmarks for number, _z, _en, _hi, landmarks in city.wards()}
+        self.registered: list[Complaint] = []
+        self.department_codes = {d.pk: code for code, d in cast.departments.items()}
+
+    def play(self, plan: Plan) -> Complaint:
+        original = self._original_for(plan) if plan.ending == "duplicate" else None
+        if plan.ending == "duplicate" and original is None:
+            plan.ending = "closed"
+        complaint = self._register(plan, original)
+        self.registered.append(complaint)
+        self._live(complaint, plan, original)
+        return complaint
+
+    def _original_for(self, plan: Plan) -> Complaint | None:
+        recent = [c for c in self.registered if c.status != Status.DUPLICATE
+                  and plan.at - timedelta(days=3) <= c.registered_at < plan.at]
+        earlier = recent or [c for c in self.registered if c.status != Status.DUPLICATE]
+        return self.rng.choice(earlier) if earlier else None
+
+    def _register(self, plan: Plan, original: Complaint | None) -> Complaint:
+        rng = self.rng
+        if original is not None:
+            category, ward = original.category, original.ward
+        else:
+            code = plan.category or rng.choices(city.CATEGORIES, self.category_weights)[0].code
+            category = self.cast.categories[code]
+            ward = (self.cast.wards[plan.ward_number - 1] if plan.ward_number
+                    else rng.choices(self.cast.wards, self.ward_weights)[0])
+        spec = self.specs.get(category.code)
+        for attempt in range(5):
+            mobile, name, language = self.callers.next(new=original is not None or attempt > 0)
+            landmark = (original.landmark if original is not None
+                        else _said(self.landmarks[ward.number], language, rng))
+            said = (spec.said_hi if language == "hi" else spec.said_en) if spec else (category.name_en,)
+            description = rng.choice(said).format(landmark=landmark, days=rng.randint(2, 6))
+            address = rng.choice(city.ADDRESS_HI if language == "hi" else city.ADDRESS_EN).format(
+                house=rng.randint(1, 450), lane=rng.randint(1, 12), landmark=landmark,
+                ward=ward.name_hi if language == "hi" else ward.name_en,
+            )
+            channel = rng.choices(*zip(*city.CHANNEL_WEIGHTS))[0]
+            new = NewComplaint(mobile=mobile, category=category, ward=ward, description=description, name=name,
+                               language=language, address=address, landmark=landmark, channel=channel)
+            try:
+                return do_register(new, actor=self.agent, now=plan.at)
+            except PossibleDuplicate:
+                continue  # the same caller, same problem, an hour ago: the agent reads the docket back instead
+        raise RuntimeError("could not find a caller without a recent identical complaint")
+
+    def _timeline(self, at: datetime, steps: tuple[str, ...]) -> list[tuple[str, datetime]]:
+        """Times for the steps, squeezed proportionally when the story would run past now."""
+        gaps = []
+        for step in steps:
+            low, high = STEP_HOURS[step]
+            if step == "close" and self.rng.random() < 0.25:
+                low, high = AUTO_CLOSE_HOURS, AUTO_CLOSE_HOURS + 6  # nobody confirmed: the system closes it
+            gaps.append(self.rng.uniform(low, high))
+        room = (self.now - at).total_seconds() / 3600 - 0.1
+        # A story that would run past now is squeezed to end somewhere before now (not all at one instant).
+        scale = 1.0 if not gaps or sum(gaps) <= room else room * self.rng.uniform(0.3, 0.95) / sum(gaps)
+        timeline, moment = [], at
+        for step, gap in zip(steps, gaps):
+            moment += timedelta(hours=gap * scale)
+            timeline.append((step, moment))
+        return timeline
+
+    def _words(self, by_department: dict[str, tuple[tuple[str, str], ...]], complaint: Complaint):
+        code = self.department_codes[complaint.department_id]
+        return by_department.get(code) or next(iter(by_department.values()))
+
+    def _live(self, complaint: Complaint, plan: Plan, original: Complaint | None) -> None:
+        rng, cast = self.rng, self.cast
+        steps = STORIES[plan.ending]
+        if complaint.unrouted and steps and steps[0] == "start":
+            steps = ("assign", *steps)  # the head first hands it to someone who can go
+        language = complaint.citizen.language
+        previous = complaint.registered_at
+        c = complaint
+        for step, at in self._timeline(complaint.registered_at, steps):
+            worker = cast.user_of(c.assigned_to_id)
+            if step == "assign":
+                nearby = list(Officer.objects.filter(department=c.department, level=1, is_active=True,
+                                                     on_leave=False).order_by("pk"))
+                if not nearby:
+                    continue
+                stand_in = rng.choice(nearby)
+                c = do_assign(c, stand_in, actor=cast.head_user(c.department_id), now=at,
+                              reason=_said(city.REASSIGN_REASONS, language, rng))
+            elif step == "start":
+                c = do_start_work(c, actor=worker, now=at)
+            elif step == "hold":
+                reason = _said(self._words(city.HOLD_REASONS, c), language, rng)
+                c = do_put_on_hold(c, actor=worker, now=at, reason=reason)
+            elif step == "resume":
+                c = do_resume(c, actor=worker, now=at)
+            elif step == "resolve":
+                photo = proof_photo(rng) if c.category.proof_photo_required or rng.random() < 0.3 else None
+                remarks = _said(self._words(city.RESOLUTION_REMARKS, c), language, rng)
+                c = do_resolve(c, actor=worker, now=at, photo=photo, remarks=remarks)
+            elif step == "close":
+                if at - previous >= timedelta(hours=AUTO_CLOSE_HOURS):
+                    c = do_close(c, actor=None, now=at, remarks="Closed automatically: no reply from the citizen.")
+                else:
+                    c = do_close(c, actor=self.agent, now=at, remarks=_said(city.CLOSE_REMARKS, language, rng))
+            elif step == "reopen":
+                c = do_reopen(c, actor=self.agent, now=at, reason=_said(city.REOPEN_REASONS, language, rng))
+            elif step == "reject":
+                senior = cast.head_user(c.department_id) if rng.random() < 0.6 else cast.zonal_user(c.zone_id)
+                c = do_reject(c, actor=senior, now=at, reason=_said(city.REJECT_REASONS, language, rng))
+            elif step == "duplicate":
+                c = do_mark_duplicate(c, original=original, actor=cast.head_user(c.department_id), now=at)
+            previous = at
+        complaint.status = c.status
+
+
+@dataclass
+class LoadResult:
+    complaints: int
+    by_status: dict[str, int]
+    showcases: dict[str, str]  # what it shows → docket
+
+
+def load_complaints(cast: Cast, count: int, *, seed: int, now: datetime | None = None,
+                    progress: Callable[[int], None] | None = None) -> LoadResult:
+    """Register `count` complaints over the last month and move each along its story."""
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    player = _Player(cast, rng, now)
+    showcases = {}
+    for plan in plan_complaints(count, now=now, rng=rng):
+        complaint = player.play(plan)
+        if plan.showcase:
+            showcases[plan.showcase] = complaint.docket
+        if progress:
+            progress(1)
+    by_status = Counter(Complaint.objects.filter(pk__in=[c.pk for c in player.registered])
+                        .values_list("status", flat=True))
+    return LoadResult(len(player.registered), dict(sorted(by_status.items())), showcases)
+
+
+def load_demo_city(*, complaints: int = 300, seed: int = 2025, password: str = DEFAULT_PASSWORD,
+                   progress: Callable[[int], None] | None = None, now: datetime | None = None) -> LoadResult:
+    """The city, its people and `complaints` complaints, all or nothing."""
+    with transaction.atomic():
+        cast = build_city(password=password)
+        return load_complaints(cast, complaints, seed=seed, now=now, progress=progress)
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """(username, role, who) for the demo's showcase logins, in the order the table shows them."""
+    rows = []
+    users = {u.username: u for u in User.objects.filter(username__in=city.SHOWCASE_LOGINS).prefetch_related("groups")}
+    officers = {o.user_id: o for o in Officer.objects.filter(user__in=users.values())}
+    for username in city.SHOWCASE_LOGINS:
+        user = users.get(username)
+        if user is None:
+            continue
+        officer = officers.get(user.pk)
+        who = f"{officer.name}, {officer.designation_en}" if officer else user.get_full_name()
+        rows.append((username, ", ".join(g.name for g in user.groups.all()), who))
+    return rows
+
+
+# --- Synthetic bulk data for benchmarks ------------------------------------------------------------------------
+
+#: Share of complaints still open: of those under 2 days old, under 14 days, and older (~10% in all
+#: over a year: the newest mostly, a few old ones forgotten).
+OPEN_SHARE_RECENT, OPEN_SHARE_FORTNIGHT, OPEN_SHARE_OLDER = 0.7, 0.3, 0.08
+OPEN_MIX = {Status.ASSIGNED: 45, Status.IN_PROGRESS: 35, Status.ON_HOLD: 10, Status.REOPENED: 10}
+DONE_MIX = {Status.CLOSED: 85, Status.RESOLVED: 6, Status.REJECTED: 5, Status.DUPLICATE: 4}
+CITIZENS_PER_COMPLAINT = 0.6  # many people ring more than once
+
+COMPLAINT_COLUMNS = (
+    "docket", "citizen_id", "category_id", "department_id", "ward_id", "zone_id", "assigned_to_id", "status",
+    "priority", "channel", "unrouted", "address", "landmark", "description", "registered_by_id", "registered_at",
+    "updated_at", "resolved_at", "closed_at", "resolution_remarks", "hold_reason", "duplicate_of_id",
+)
+EVENT_COLUMNS = ("complaint_id", "kind", "at", "actor_id", "from_status", "to_status", "officer_id", "note", "data")
+CITIZEN_COLUMNS = ("mobile", "name", "language", "created_at")
+
+
+@dataclass
+class SynthResult:
+    complaints: int
+    citizens: int
+    events: int
+    by_status: dict[str, int]
+
+
+class BulkInsert:
+    """Multi-row INSERTs of values already in database form, returning the new ids by a unique key.
+
+    Django's bulk_create spends ~10 times more CPU per row (model instances, per-field preparation),
+    which on a two-core machine is most of the time of a million-row load. Columns a caller does not
+    give get the field's default, so a field added to the model later does not break the loader.
+    """
+
+    def __init__(self, model, columns: Iterable[str], key: str | None = None):
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        defaults = {}
+        for f in fields.values():
+            if f.primary_key or f.attname in columns:
+                continue
+            if f.has_default():
+                defaults[f.column] = f.get_db_prep_save(f.get_default(), connection)
+            elif not (f.null or f.has_db_default()):
+                raise ValueError(f"{model.__name__}.{f.name} needs a value: teach the synthetic loader about it")
+        self.table = model._meta.db_table
+        self.columns = [fields[c].column for c in columns] + list(defaults)
+        self.extra = tuple(defaults.values())
+        self.key = fields[key].column if key else None
+        self.pk = model._meta.pk.column
+        self.per_statement = max(1, min(1000, _max_query_params() // len(self.columns)))
+
+    def insert(self, rows: list[tuple]) -> dict:
+        """Insert the rows (in the caller's transaction); return {key: id} if the inserter has a key."""
+        quote = connection.ops.quote_name
+        head = f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) VALUES "
+        returning = self.key and connection.features.can_return_rows_from_bulk_insert
+        tail = f" RETURNING {quote(self.key)}, {quote(self.pk)}" if returning else ""
+        ids: dict = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), self.per_statement):
+                chunk = rows[start:start + self.per_statement]
+                values, params = self._values(chunk)
+                cursor.execute(head + values + tail, params)
+                if returning:
+                    ids.update(cursor.fetchall())
+                elif self.key:  # MySQL has no RETURNING: read the ids back by their unique key
+                    keys = [row[self.columns.index(self.key)] for row in chunk]
+                    cursor.execute(
+                        f"SELECT {quote(self.key)}, {quote(self.pk)} FROM {quote(self.table)} "
+                        f"WHERE {quote(self.key)} IN ({', '.join(['%s'] * len(keys))})", keys)
+                    ids.update(cursor.fetchall())
+        return ids
+
+
+    def _values(self, chunk: list[tuple]) -> tuple[str, list | None]:
+        """The VALUES list and its parameters. MySQL's driver quotes each parameter in Python, the
+        largest CPU cost of the whole load; there the values go into the SQL here, each string escaped
+        by the driver's C function for the connection's character set."""
+        if connection.vendor != "mysql":
+            one = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
+            return ", ".join([one] * len(chunk)), [value for row in chunk for value in (*row, *self.extra)]
+        escape = connection.connection.string_literal
+        return ", ".join(
+            "(" + ", ".join(
+                "NULL" if value is None
+                else str(int(value)) if type(value) in (int, bool)
+                else escape(str(value).encode()).decode()
+                for value in (*row, *self.extra)
+            ) + ")"
+            for row in chunk
+        ), None
+
+
+def _max_query_params() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65535
+
+
+def _db_time(ts: float) -> str:
+    """A POSIX timestamp as Django writes a DateTimeField with USE_TZ: naive UTC text (whole seconds)."""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+
+
+class _SynthCity:
+    """Everything a synthetic row needs, read from the database once."""
+
+    def __init__(self, rng: random.Random):
+        if not settings.USE_TZ:
+            raise ValueError("The synthetic loader writes UTC times and needs USE_TZ = True.")
+        ward_rows = list(Ward.objects.select_related("zone"))
+        categories = list(Category.objects.filter(is_active=True).select_related("department"))
+        if not ward_rows or not categories:
+            raise ValueError("There is no city to put complaints in: run load_demo_city first.")
+        self.wards = [(w.pk, w.zone_id, w.name_en, w.name_hi) for w in ward_rows]
+        self.ward_weights = [rng.choice((1, 1, 2, 2, 3, 5)) for _ in ward_rows]
+        specs = {spec.code: spec for spec in city.CATEGORIES}
+        self.categories = [(c.pk, c.department_id, c.default_priority, c.code) for c in categories]
+        self.category_weights = [specs[c.code].weight if c.code in specs else 1 for c in categories]
+        self.said = {  # (Hindi, English) sentences per category
+            c.code: (specs[c.code].said_hi, specs[c.code].said_en) if c.code in specs else ((c.name_hi,), (c.name_en,))
+            for c in categories
+        }
+        # Route every department × ward once, exactly as a registration would.
+        self.routes: dict[tuple[int, int], tuple[int | None, bool]] = {}
+        for department in {c.department for c in categories}:
+            for ward in ward_rows:
+                decision = route(department_id=department.pk, ward_id=ward.pk, zone_id=ward.zone_id,
+                                 head_id=department.head_id, officers=officer_cards_for(department, ward))
+                self.routes[department.pk, ward.pk] = (decision.officer_id, decision.unrouted)
+        self.agent_id = User.objects.filter(username="agent").values_list("pk", flat=True).first()
+
+
+def _reserve_dockets(period: str, how_many: int) -> int:
+    """Take `how_many` consecutive sequences of the month; return the first. Inside the batch's transaction,
+    so a registration in the same month waits for the batch and then numbers after it."""
+    counters = DocketCounter.objects.filter(period=period)
+    if not counters.update(last=F("last") + how_many):
+        try:
+            with transaction.atomic():
+                DocketCounter.objects.create(period=period, last=how_many)
+            return 1
+        except IntegrityError:  # a registration opened the month meanwhile
+            counters.update(last=F("last") + how_many)
+    return counters.values_list("last", flat=True).get() - how_many + 1
+
+
+def _new_citizens(count: int, rng: random.Random, *, batch: int, first_seen: float, progress) -> list[int]:
+    """Insert `count` citizens with fresh, valid mobile numbers; return their ids."""
+    taken = set(Citizen.objects.values_list("mobile", flat=True))
+    blocks = mobile_blocks(rng, max(50, count // 20_000))
+    space = len(blocks) * 100_000
+    wanted: set[str] = set()
+    while len(wanted) < count:
+        for index in rng.sample(range(space), min(space, count - len(wanted))):
+            mobile = f"+91{blocks[index // 100_000]}{index % 100_000:05d}"
+            if mobile not in taken:
+                wanted.add(mobile)
+    mobiles = sorted(wanted)  # sorted first: a set's order changes from run to run
+    rng.shuffle(mobiles)
+    created_at = _db_time(first_seen)
+    inserter = BulkInsert(Citizen, CITIZEN_COLUMNS, key="mobile")
+    ids: list[int] = []
+    for start in range(0, count, batch):
+        rows = []
+        for mobile in mobiles[start:start + batch]:
+            name_en, name_hi = rng.choice(city.CITIZEN_NAMES)
+            hindi = rng.random() < city.HINDI_SHARE
+            rows.append((mobile, name_hi if hindi and rng.random() < 0.5 else name_en, "hi" if hindi else "en",
+                         created_at))
+        with transaction.atomic():
+            by_mobile = inserter.insert(rows)
+        ids += [by_mobile[row[0]] for row in rows]
+        if progress:
+            progress(0, len(rows))
+    return ids
+
+
+def _registration_times(count: int, days: int, now: datetime, rng: random.Random) -> list[float]:
+    """`count` POSIX times over the last `days` days, in call-centre hours, oldest first."""
+    hours, hour_weights = zip(*city.HOUR_WEIGHTS.items())
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    now_ts = now.timestamp()
+    starts = [(midnight - timedelta(days=day)).timestamp() for day in range(days + 1)]
+    stamps = []
+    for hour in rng.choices(hours, hour_weights, k=count):
+        ts = starts[rng.randrange(days)] + hour * 3600 + rng.random() * 3600
+        stamps.append(ts if ts < now_ts else ts - 86400)
+    stamps.sort()
+    return stamps
+
+
+@dataclass
+class _Batch:
+    rows: list[list]  # COMPLAINT_COLUMNS, docket and duplicate_of still to fill in
+    periods: list[str]
+    places: list[tuple[int, int]]  # (ward, category)
+
+
+def _complaint_batches(synth: _SynthCity, stamps: list[float], citizen_ids: list[int], *, batch: int,
+                       now: datetime, rng: random.Random) -> Iterator[_Batch]:
+    """The rows of each batch, built without touching the database (so a thread can build them)."""
+    now_ts = now.timestamp()
+    local = ZoneInfo(settings.TIME_ZONE)
+    period_of_hour: dict[int, str] = {}
+    channels, channel_weights = zip(*city.CHANNEL_WEIGHTS)
+    open_states, open_weights = zip(*((s.value, w) for s, w in OPEN_MIX.items()))
+    done_states, done_weights = zip(*((s.value, w) for s, w in DONE_MIX.items()))
+    closed, resolved, rejected, duplicate, on_hold, assigned = (
+        Status.CLOSED.value, Status.RESOLVED.value, Status.REJECTED.value, Status.DUPLICATE.value,
+        Status.ON_HOLD.value, Status.ASSIGNED.value)
+    agent, citizens = synth.agent_id, len(citizen_ids)
+    random_ = rng.random  # the loop below runs a million times: plain random() and arithmetic, no randint
+    for start in range(0, len(stamps), batch):
+        chunk = stamps[start:start + batch]
+        n = len(chunk)
+        wards = rng.choices(synth.wards, synth.ward_weights, k=n)
+        categories = rng.choices(synth.categories, synth.category_weights, k=n)
+        picked_channels = rng.choices(channels, channel_weights, k=n)
+        if_open = rng.choices(open_states, open_weights, k=n)
+        if_done = rng.choices(done_states, done_weights, k=n)
+        out = _Batch([], [], [])
+        for i, ts in enumerate(chunk):
+            ward_id, zone_id, ward_en, ward_hi = wards[i]
+            category_id, department_id, priority, code = categories[i]
+            age_days = (now_ts - ts) / 86400
+            open_share = (OPEN_SHARE_RECENT if age_days < 2 else OPEN_SHARE_FORTNIGHT if age_days < 14
+                          else OPEN_SHARE_OLDER)
+            status = if_open[i] if random_() < open_share else if_done[i]
+            officer_id, unrouted = synth.routes[department_id, ward_id]
+            acted = min(ts + (3 + 69 * random_()) * 3600, now_ts)
+            resolved_at = acted if status in (resolved, closed) else None
+            closed_at = (min(acted + (2 + 46 * random_()) * 3600, now_ts) if status == closed
+                         else acted if status in (rejected, duplicate) else None)
+            updated = closed_at or resolved_at or (ts if status == assigned else acted)
+            hindi = random_() < city.HINDI_SHARE
+            landmark = ward_hi if hindi else ward_en
+            said = synth.said[code][0 if hindi else 1]
+            registered_at = _db_time(ts)
+            out.rows.append([
+                None, citizen_ids[int(citizens * random_() ** 1.3)], category_id, department_id, ward_id,
+                zone_id, officer_id, status, priority, picked_channels[i], unrouted,
+                f"{1 + int(450 * random_())}/{1 + int(12 * random_())}, {landmark}", landmark,
+                said[int(len(said) * random_())].format(landmark=landmark, days=2 + int(5 * random_())),
+                agent, registered_at, registered_at if updated == ts else _db_time(updated),
+                _db_time(resolved_at) if resolved_at else None, _db_time(closed_at) if closed_at else None,
+                "Work done on site." if resolved_at else "",
+                "Material awaited from the store." if status == on_hold else "", None,
+            ])
+            hour = int(ts // 3600)
+            if hour not in period_of_hour:
+                period_of_hour[hour] = dockets.period_of(datetime.fromtimestamp(ts, local))
+            out.periods.append(period_of_hour[hour])
+            out.places.append((ward_id, category_id))
+        yield out
+
+
+_DONE = object()
+
+
+def _ahead(items: Iterator, depth: int = 2) -> Iterator:
+    """Run the iterator in a thread, up to `depth` items ahead: building the next batch in Python overlaps
+    with the database writing this one (the driver lets go of the GIL while it waits)."""
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+
+    def produce():
+        try:
+            for item in items:
+                ready.put(item)
+            ready.put(_DONE)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+            ready.put(error)
+
+    threading.Thread(target=produce, name="synth-rows", daemon=True).start()
+    while (item := ready.get()) is not _DONE:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def synthesise(count: int, *, batch: int = 5000, seed: int = 1, days: int = 365, events: bool = True,
+               now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> SynthResult:
+    """Bulk-insert `count` complaints, their citizens and 'registered' events over the last `days` days.
+
+    Rows are as the product would leave them: department from the category, zone from the ward, the
+    officer routing picks, docket numbers from the month's counter (reserved in the batch's
+    transaction), duplicates pointing at an earlier complaint of the same kind in the same ward.
+    `progress(complaints, citizens)` is called after each batch.
+    """
+    rng = random.Random(seed)
+    now = now or timezone.now()
+    synth = _SynthCity(rng)
+    stamps = _registration_times(count, days, now, rng)
+    citizen_ids = _new_citizens(max(1, int(count * CITIZENS_PER_COMPLAINT)), rng, batch=batch,
+                                first_seen=stamps[0] - 86400, progress=progress)
+    complaints = BulkInsert(Complaint, COMPLAINT_COLUMNS, key="docket")
+    timeline = BulkInsert(ComplaintEvent, EVENT_COLUMNS) if events else None
+    channel_data = {channel: json.dumps({"channel": channel}) for channel, _weight in city.CHANNEL_WEIGHTS}
+    last_in_place: dict[tuple[int, int], int] = {}  # (ward, category) → latest id, for duplicates
+    by_status: Counter[str] = Counter()
+    made_events = 0
+    for work in _ahead(_complaint_batches(synth, stamps, citizen_ids, batch=batch, now=now, rng=rng)):
+        for row, place in zip(work.rows, work.places):
+            if row[7] == Status.DUPLICATE:
+                row[21] = last_in_place.get(place)
+                if row[21] is None:  # nothing earlier to duplicate: it was closed instead
+                    row[7], row[17], row[19] = Status.CLOSED.value, row[18], "Work done on site."
+            by_status[row[7]] += 1
+        with transaction.atomic():
+            sequence = {period: _reserve_dockets(period, how_many)
+                        for period, how_many in Counter(work.periods).items()}
+            for row, period in zip(work.rows, work.periods):
+                row[0] = dockets.format_docket(period, sequence[period])
+                sequence[period] += 1
+            ids = complaints.insert([tuple(row) for row in work.rows])
+            if timeline is not None:
+                timeline.insert([
+                    (ids[row[0]], EventKind.REGISTERED.value, row[15], row[14], "", Status.ASSIGNED.value, None, "",
+                     channel_data[row[9]])
+                    for row in work.rows
+                ])
+                made_events += len(work.rows)
+        for row, place in zip(work.rows, work.places):
+            last_in_place[place] = ids[row[0]]
+        if progress:
+            progress(len(work.rows), 0)
+    return SynthResult(count, len(citizen_ids), made_events, dict(sorted(by_status.items())))
