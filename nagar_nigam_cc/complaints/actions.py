@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,18 +112,32 @@ class NewComplaint:
     priority: int | None = None
 
 
+def _bump_counter(period: str) -> int | None:
+    """Add one to the month's counter and return the new value, in one round trip; None if the month
+    has no counter yet. The row stays locked until the registration commits."""
+    table = connection.ops.quote_name(DocketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            # LAST_INSERT_ID(expr) hands the new value back to this connection without a SELECT.
+            cursor.execute(f"UPDATE {table} SET last = LAST_INSERT_ID(last + 1) WHERE period = %s", [period])
+            return cursor.lastrowid if cursor.rowcount else None
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE period = %s RETURNING last", [period])
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
 def next_docket(at: datetime) -> str:
     """Hand out the next docket number for the month of `at`. Call inside the registration's transaction."""
     period = dockets.period_of(timezone.localtime(at))
-    counters = DocketCounter.objects.filter(period=period)
-    if not counters.update(last=F("last") + 1):
+    sequence = _bump_counter(period)
+    if sequence is None:
         try:
             with transaction.atomic():
                 DocketCounter.objects.create(period=period, last=1)
-            return dockets.format_docket(period, 1)
+            sequence = 1
         except IntegrityError:  # another registration opened the month first
-            counters.update(last=F("last") + 1)
-    return dockets.format_docket(period, counters.values_list("last", flat=True).get())
+            sequence = _bump_counter(period)
+    return dockets.format_docket(period, sequence)
 
 
 def find_possible_duplicate(citizen: Citizen, category: Category, ward: Ward, now: datetime) -> Complaint | None:
