@@ -130,6 +130,16 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("note")
 
 
+#: How routing chose the officer (ComplaintEvent.data["matched_by"]), in the reader's language.
+ROUTING_REASONS = {
+    "ward": _("ward officer"),
+    "zone": _("zone officer"),
+    "department": _("department default officer"),
+    "head": _("no officer covers this ward: sent to the head of department"),
+    "nobody": _("no officer covers this ward and the department has no head"),
+}
+
+
 class AppendOnlyError(Exception):
     pass
 
@@ -159,6 +169,14 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_note(self) -> str:
+        """The note as a reader should see it: routing's reason in their language (the stored note
+        keeps the English record)."""
+        if self.kind == EventKind.ASSIGNED and self.data.get("matched_by") in ROUTING_REASONS:
+            return str(ROUTING_REASONS[self.data["matched_by"]])
+        return self.note
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
