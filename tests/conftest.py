@@ -144,3 +144,13 @@ def _media_in_tmp(settings, tmp_path):
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.3 s per user on this machine; the tests are about the desk, not hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_asks():
+    """The product speaks Hindi first (LANGUAGE_CODE = "hi"); tests assert English messages unless
+    they switch language themselves (translation.override, or the language cookie for pages)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

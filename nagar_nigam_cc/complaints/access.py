@@ -57,8 +57,31 @@ def visibility(user: User | AnonymousUser) -> Q:
         in_zones = Q(zone_id__in=list(officer.zones.values_list("id", flat=True)))
         q |= in_zones & Q(department_id=officer.department_id) if officer.department_id else in_zones
     if roles.FIELD_OFFICER in held:
-        q |= Q(assigned_to=officer) | Q(assigned_to__on_leave=True, assigned_to__substitute=officer)
+        q |= Q(assigned_to_id__in=sorted(acting_for(user)))
     return q
+
+
+_SUBSTITUTE_HOPS = 4
+
+
+def acting_for(user: User | AnonymousUser) -> frozenset[int]:
+    """The officers whose complaints this user's officer works on now: themself, and anyone on leave
+    whose substitute they are, following the chain (A on leave → B on leave → C) as routing does."""
+    officer = officer_of(user)
+    if officer is None:
+        return frozenset()
+    cached = getattr(user, "_nnc_acting_for", None)
+    if cached is None:
+        ids = {officer.pk}
+        for _hop in range(_SUBSTITUTE_HOPS):
+            more = set(
+                Officer.objects.filter(on_leave=True, substitute_id__in=ids).exclude(pk__in=ids).values_list("id", flat=True)
+            )
+            if not more:
+                break
+            ids |= more
+        cached = user._nnc_acting_for = frozenset(ids)
+    return cached
 
 
 def visible_complaints(user: User | AnonymousUser, queryset: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
@@ -85,9 +108,11 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Refusing a complaint needs a senior's authority (the most abused shortcut in the field).
     "reject": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
     "mark_duplicate": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    # A remark on the timeline: anyone who handles complaints, not the read-only auditor.
+    "note": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
 }
-#: What the officer a complaint is assigned to may do on it, whatever their role.
-ASSIGNEE_ACTIONS = frozenset({"start", "hold", "resume", "resolve"})
+#: What the officer a complaint is assigned to (or their substitute) may do on it, whatever their role.
+ASSIGNEE_ACTIONS = frozenset({"start", "hold", "resume", "resolve", "note"})
 
 
 def may(user: User | AnonymousUser, action: str, complaint: Complaint | None = None) -> bool:
@@ -101,11 +126,7 @@ def may(user: User | AnonymousUser, action: str, complaint: Complaint | None = N
         return False
     if held & ACTION_ROLES[action]:
         return True
-    officer = officer_of(user)
-    if officer is not None and action in ASSIGNEE_ACTIONS and complaint.assigned_to_id is not None:
-        assignee = complaint.assigned_to
-        return assignee.pk == officer.pk or (assignee.on_leave and assignee.substitute_id == officer.pk)
-    return False
+    return action in ASSIGNEE_ACTIONS and complaint.assigned_to_id in acting_for(user)
 
 
 def may_see_mobile(user: User | AnonymousUser, complaint: Complaint) -> bool:
@@ -115,12 +136,11 @@ def may_see_mobile(user: User | AnonymousUser, complaint: Complaint) -> bool:
     held = roles_of(user)
     if held & {roles.AGENT, roles.COMMISSIONER}:
         return True
-    officer = officer_of(user)
-    if officer is None:
-        return False
-    assignee = complaint.assigned_to
-    if assignee is not None and (
-        assignee.pk == officer.pk or (assignee.on_leave and assignee.substitute_id == officer.pk)
-    ):
+    if complaint.assigned_to_id in acting_for(user):
         return True
-    return roles.DEPARTMENT_HEAD in held and officer.department_id == complaint.department_id
+    officer = officer_of(user)
+    return (
+        officer is not None
+        and roles.DEPARTMENT_HEAD in held
+        and officer.department_id == complaint.department_id
+    )

@@ -80,18 +80,25 @@ def clean_text(value: str | None, *, field: str, max_length: int, required: bool
 
     HTML is kept as typed (a citizen may well write "<" or "&") and escaped wherever it is shown.
     """
+    raw = value or ""
+    if len(raw) > 2 * max_length:
+        # Far beyond the limit: refuse before looking at every character (10 MB would hold a worker).
+        raise _too_long(field, max_length, len(raw))
     text = "".join(
-        ch for ch in (value or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
+        ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co")
     ).strip()
     if required and not text:
-        raise ValidationError({field: _("This is required.")}, code="required")
+        raise ValidationError({field: ValidationError(_("This is required."), code="required")})
     if len(text) > max_length:
-        raise ValidationError(
-            {field: _("Keep this within %(limit)d characters (it has %(length)d).")},
-            code="too_long",
-            params={"limit": max_length, "length": len(text)},
-        )
+        raise _too_long(field, max_length, len(text))
     return text
+
+
+def _too_long(field: str, limit: int, length: int) -> ValidationError:
+    return ValidationError({field: ValidationError(
+        _("Keep this within %(limit)d characters (it has %(length)d)."),
+        code="too_long", params={"limit": limit, "length": length},
+    )})
 
 
 # --- registration -------------------------------------------------------------------------------------------
@@ -368,6 +375,13 @@ def do_mark_duplicate(
         c = _begin(complaint, "mark_duplicate", actor)
         if original.pk == c.pk:
             raise ValidationError({"original": _("A complaint cannot duplicate itself.")})
+        original = Complaint.objects.get(pk=original.pk)  # its status now, not when the caller read it
+        if original.status in (Status.DUPLICATE, Status.REJECTED):
+            # Otherwise two open complaints could be marked duplicates of each other and nobody
+            # would work on either.
+            raise ValidationError({"original": _(
+                "Complaint %(docket)s is itself %(status)s; name the complaint that is being worked on."
+            ) % {"docket": dockets.spoken(original.docket), "status": original.get_status_display()}})
         if actor is not None and not access.can_see(actor, original):
             raise ValidationError({"original": _("No such complaint.")})
         before, c.status, c.duplicate_of, c.closed_at = c.status, Status.DUPLICATE, original, now
@@ -380,7 +394,7 @@ def do_mark_duplicate(
 def do_add_note(complaint: Complaint, *, actor, note: str, now: datetime | None = None) -> ComplaintEvent:
     """A remark on the timeline (the caller rang again, the officer visited), without changing status."""
     note = clean_text(note, field="note", max_length=2000, required=True)
-    if actor is not None and not access.can_see(actor, complaint):
+    if actor is not None and not access.may(actor, "note", complaint):
         raise PermissionDenied(_("You may not do that to this complaint."))
     now = now or timezone.now()
     with transaction.atomic():

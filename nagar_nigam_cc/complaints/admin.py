@@ -305,9 +305,8 @@ class ComplaintAdmin(ModelAdmin):
         return self._may(request, object_id, "mark_duplicate")
 
     def has_act_note_permission(self, request, object_id=None):
-        return self._complaint(request, object_id) is not None and not (
-            access.roles_of(request.user) <= {access.roles.AUDITOR}
-        )
+        complaint = self._complaint(request, object_id)
+        return complaint is not None and access.may(request.user, "note", complaint)
 
     @action(description=_("Start work"), url_path="start", permissions=["act_start"], icon="play_arrow")
     def act_start(self, request, object_id):

@@ -67,7 +67,14 @@ def normalise(text: str) -> str:
 
 
 def is_valid(docket: str) -> bool:
-    return bool(docket) and damm_digit(docket) == 0
+    """Is this a docket number in its stored form (digits only, right length, check digit right)?"""
+    return (
+        isinstance(docket, str)
+        and docket.isascii()
+        and docket.isdigit()
+        and 4 + _SEQUENCE_MIN_DIGITS + 1 <= len(docket) <= MAX_LENGTH
+        and damm_digit(docket) == 0
+    )
 
 
 def spoken(docket: str) -> str:

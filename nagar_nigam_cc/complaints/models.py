@@ -144,8 +144,21 @@ class AppendOnlyError(Exception):
     pass
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk rewrites of the timeline are refused too (a data fix must add events, not edit them).
+    Deleting a whole complaint (the demo's reset) still removes its events through the cascade."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("complaint events are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("complaint events are append-only")
+
+
 class ComplaintEvent(models.Model):
     """One line of a complaint's timeline. Written once by an action; never edited or deleted."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events", verbose_name=_("complaint"))
     kind = models.CharField(_("what happened"), max_length=16, choices=EventKind.choices)

@@ -20,6 +20,9 @@ def normalise_mobile(raw: str, region: str | None = None) -> str:
         raise ValidationError(_("Enter the caller's mobile number."), code="required")
     if len(text) > _MAX_INPUT:
         raise ValidationError(_("That is too long to be a mobile number."), code="invalid")
+    if any(ch.isalpha() for ch in text):
+        # phonenumbers would read letters as a keypad (ABC → 222) and "ext 5" as an extension.
+        raise ValidationError(_("“%(value)s” is not a phone number."), code="invalid", params={"value": text})
     try:
         number = phonenumbers.parse(text, region or settings.NNC_PHONE_REGION)
     except phonenumbers.NumberParseException:

@@ -1,0 +1,1 @@
+"""Service levels: the business-time clock (`clock`), pure Python, no Django."""
