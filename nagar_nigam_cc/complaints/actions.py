@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,31 +119,31 @@ class NewComplaint:
     priority: int | None = None
 
 
-def _bump_counter(period: str) -> int | None:
-    """Add one to the month's counter and return the new value, in one round trip; None if the month
-    has no counter yet. The row stays locked until the registration commits."""
+def next_docket(at: datetime) -> str:
+    """Hand out the next docket number for the month of `at`. Call inside the registration's transaction.
+
+    One upsert statement opens the month's counter or adds one to it, and hands the value back in the
+    same round trip; the row stays locked until the registration commits. (An UPDATE, then an INSERT
+    when the month had no row yet, deadlocked on MariaDB when many agents opened a month at once.)
+    """
+    period = dockets.period_of(timezone.localtime(at))
     table = connection.ops.quote_name(DocketCounter._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "mysql":
-            # LAST_INSERT_ID(expr) hands the new value back to this connection without a SELECT.
-            cursor.execute(f"UPDATE {table} SET last = LAST_INSERT_ID(last + 1) WHERE period = %s", [period])
-            return cursor.lastrowid if cursor.rowcount else None
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE period = %s RETURNING last", [period])
-        row = cursor.fetchone()
-        return row[0] if row else None
-
-
-def next_docket(at: datetime) -> str:
-    """Hand out the next docket number for the month of `at`. Call inside the registration's transaction."""
-    period = dockets.period_of(timezone.localtime(at))
-    sequence = _bump_counter(period)
-    if sequence is None:
-        try:
-            with transaction.atomic():
-                DocketCounter.objects.create(period=period, last=1)
-            sequence = 1
-        except IntegrityError:  # another registration opened the month first
-            sequence = _bump_counter(period)
+            # LAST_INSERT_ID(expr) hands the value back to this connection without a SELECT.
+            cursor.execute(
+                f"INSERT INTO {table} (period, last) VALUES (%s, LAST_INSERT_ID(1)) "
+                f"ON DUPLICATE KEY UPDATE last = LAST_INSERT_ID(last + 1)",
+                [period],
+            )
+            sequence = cursor.lastrowid  # mysql_insert_id() reports LAST_INSERT_ID(expr) on both paths
+        else:
+            cursor.execute(
+                f"INSERT INTO {table} (period, last) VALUES (%s, 1) "
+                f"ON CONFLICT (period) DO UPDATE SET last = last + 1 RETURNING last",
+                [period],
+            )
+            sequence = cursor.fetchone()[0]
     return dockets.format_docket(period, sequence)
 
 
