@@ -50,7 +50,17 @@ def clear_expired_sessions() -> None:
         logger.debug("session engine %s does not clear expired sessions", settings.SESSION_ENGINE)
 
 
+def sla_sweep() -> None:
+    """Reminders, breaches, escalations and auto-closing that are due (nagar_nigam_cc.sla.sweep)."""
+    from nagar_nigam_cc.sla.sweep import sweep
+
+    result = sweep()
+    if result.complaints:
+        logger.info("SLA sweep: %s", result)
+
+
 PERIODIC_JOBS: list[Job] = [
+    Job("sla-sweep", 60, "nagar_nigam_cc.scheduling.sla_sweep"),
     Job("clear-expired-sessions", 60 * 60, "nagar_nigam_cc.scheduling.clear_expired_sessions"),
 ]
 

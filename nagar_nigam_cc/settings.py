@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "nagar_nigam_cc.directory",
     "nagar_nigam_cc.complaints",
+    "nagar_nigam_cc.sla",
+    "nagar_nigam_cc.messaging",
 ]
 
 MIDDLEWARE = [

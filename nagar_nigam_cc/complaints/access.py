@@ -108,6 +108,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Refusing a complaint needs a senior's authority (the most abused shortcut in the field).
     "reject": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
     "mark_duplicate": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    # Re-planning deadlines after a policy change is the administrator's decision.
+    "reapply_policy": frozenset({roles.COMMISSIONER}),
     # A remark on the timeline: anyone who handles complaints, not the read-only auditor.
     "note": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
 }

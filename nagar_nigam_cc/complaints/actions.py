@@ -35,6 +35,8 @@ from nagar_nigam_cc.complaints.photos import check_photo
 from nagar_nigam_cc.directory.models import Category, Officer, Ward
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
+from nagar_nigam_cc.sla import schedule
+from nagar_nigam_cc.sla.policies import choose_policy, plan_for
 
 # action → (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -47,6 +49,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.REOPENED),
     "reject": (frozenset(OPEN_STATUSES), Status.REJECTED),
     "mark_duplicate": (frozenset(OPEN_STATUSES), Status.DUPLICATE),
+    "reapply_policy": (frozenset(OPEN_STATUSES), None),
 }
 
 
@@ -198,7 +201,10 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             head_id=department.head_id,
             officers=officer_cards_for(department, new.ward),
         )
-        complaint = Complaint.objects.create(
+        priority = new.priority or new.category.default_priority
+        policy = choose_policy(new.category.pk, new.ward.pk, priority)
+        plan = plan_for(policy) if policy is not None else None
+        complaint = Complaint(
             docket=next_docket(now),
             citizen=citizen,
             category=new.category,
@@ -207,7 +213,7 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             zone_id=new.ward.zone_id,
             assigned_to_id=decision.officer_id,
             status=Status.ASSIGNED,
-            priority=new.priority or new.category.default_priority,
+            priority=priority,
             channel=new.channel,
             unrouted=decision.unrouted,
             address=address,
@@ -217,11 +223,15 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             registered_at=now,
             updated_at=now,
         )
+        schedule.start(complaint, plan, policy)
+        complaint.save(force_insert=True)
         ComplaintEvent.objects.bulk_create(
             [
                 ComplaintEvent(
                     complaint=complaint, kind=EventKind.REGISTERED, at=now, actor=actor,
-                    to_status=Status.ASSIGNED, data={"channel": new.channel},
+                    to_status=Status.ASSIGNED,
+                    data={"channel": new.channel, "policy": policy.pk if policy else None,
+                          "due_at": complaint.due_at.isoformat() if complaint.due_at else None},
                 ),
                 ComplaintEvent(
                     complaint=complaint, kind=EventKind.ASSIGNED, at=now, actor=None,
@@ -258,7 +268,9 @@ def _record(
     officer: Officer | None = None, data: dict | None = None, fields: tuple[str, ...] = (),
 ) -> ComplaintEvent:
     complaint.updated_at = now
-    complaint.save(update_fields=["status", "updated_at", *fields])
+    if from_status != complaint.status:
+        schedule.status_changed(complaint, from_status, now)
+    complaint.save(update_fields=["status", "updated_at", *schedule.FIELDS, *fields])
     return ComplaintEvent.objects.create(
         complaint=complaint, kind=kind, at=now, actor=actor, from_status=from_status,
         to_status=complaint.status, officer=officer, note=note, data=data or {},
@@ -401,3 +413,27 @@ def do_add_note(complaint: Complaint, *, actor, note: str, now: datetime | None 
         c = Complaint.objects.select_for_update().get(pk=complaint.pk)
         return ComplaintEvent.objects.create(complaint=c, kind=EventKind.NOTE, at=now, actor=actor, note=note,
                                              from_status=c.status, to_status=c.status)
+
+
+def do_reapply_policy(complaint: Complaint, *, actor, reason: str, now: datetime | None = None) -> Complaint:
+    """Re-plan an open complaint from the policy that applies today (after a policy was edited).
+
+    Editing a policy never moves open deadlines by itself; an administrator does it with this action,
+    which keeps the steps already performed and records the old and new due times.
+    """
+    reason = clean_text(reason, field="reason", max_length=500, required=True)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "reapply_policy", actor)
+        policy = choose_policy(c.category_id, c.ward_id, c.priority)
+        plan = plan_for(policy) if policy is not None else None
+        old_due = c.due_at
+        c.sla_policy, c.sla_plan = policy, plan.to_json() if plan is not None else {}
+        c.due_at = plan.due_at(c.registered_at, c.paused_for) if plan is not None else None
+        c.next_action_at = schedule.next_action(c, plan)
+        _record(c, EventKind.SLA_SET, actor, from_status=c.status, now=now, note=reason, data={
+            "policy": policy.pk if policy else None,
+            "old_due_at": old_due.isoformat() if old_due else None,
+            "due_at": c.due_at.isoformat() if c.due_at else None,
+        })
+    return c

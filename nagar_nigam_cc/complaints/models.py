@@ -5,6 +5,8 @@ from views or the admin: that is where transitions are checked and events writte
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +95,23 @@ class Complaint(models.Model):
         "self", models.SET_NULL, null=True, blank=True, related_name="duplicates", verbose_name=_("duplicate of")
     )
 
+    # --- the time limit (see nagar_nigam_cc.sla) ----------------------------------------------------
+    # The plan is copied from the policy at registration, so editing a policy never moves open deadlines.
+    sla_policy = models.ForeignKey(
+        "sla.SLAPolicy", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("SLA policy")
+    )
+    sla_plan = models.JSONField(_("SLA plan"), default=dict, blank=True, editable=False)
+    #: Keys of the plan's steps already performed (or skipped); kept with the row so a step is done once.
+    sla_done = models.JSONField(_("SLA steps done"), default=list, blank=True, editable=False)
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True, db_index=True)
+    paused_for = models.DurationField(_("time on hold (on the SLA clock)"), default=timedelta(0))
+    paused_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("time ran out at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    #: The next moment the sweep must act on this complaint (reminder, escalation, auto-close); null
+    #: when nothing is scheduled. Indexed: a sweep reads only what is due.
+    next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True, db_index=True)
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -128,6 +147,10 @@ class EventKind(models.TextChoices):
     REJECTED = "rejected", _("rejected")
     DUPLICATE = "duplicate", _("marked duplicate")
     NOTE = "note", _("note")
+    SLA_SET = "sla_set", _("time limit set")
+    REMINDED = "reminded", _("officer reminded")
+    BREACHED = "breached", _("time ran out")
+    ESCALATED = "escalated", _("escalated")
 
 
 #: How routing chose the officer (ComplaintEvent.data["matched_by"]), in the reader's language.

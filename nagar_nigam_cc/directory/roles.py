@@ -29,18 +29,24 @@ _READ_CITY = [
 ]
 _READ_COMPLAINTS = ["complaints.view_complaint", "complaints.view_complaintevent", "complaints.view_attachment"]
 _CONFIGURE_CITY = [
-    f"directory.{verb}_{model}"
-    for model in ("zone", "ward", "department", "officer", "category")
+    f"{app}.{verb}_{model}"
+    for app, model in (
+        ("directory", "zone"), ("directory", "ward"), ("directory", "department"), ("directory", "officer"),
+        ("directory", "category"), ("sla", "workingcalendar"), ("sla", "holiday"), ("sla", "slapolicy"),
+        ("sla", "escalationstep"),
+    )
     for verb in ("add", "change", "delete", "view")
 ]
+_READ_TIME_LIMITS = ["sla.view_workingcalendar", "sla.view_holiday", "sla.view_slapolicy", "sla.view_escalationstep"]
 
 PERMISSIONS = {
     AGENT: _READ_CITY + _READ_COMPLAINTS + ["complaints.add_complaint", "complaints.view_citizen", "complaints.change_citizen"],
     FIELD_OFFICER: _READ_COMPLAINTS + ["directory.view_category", "directory.view_ward"],
-    DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + ["complaints.export_complaint"],
-    ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + ["complaints.export_complaint"],
+    DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
+    ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
     COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS
     + ["complaints.add_complaint", "complaints.export_complaint", "complaints.view_citizen", "auth.view_user",
-       "auth.add_user", "auth.change_user"],
-    AUDITOR: _READ_CITY + _READ_COMPLAINTS + ["complaints.view_citizen", "complaints.export_complaint"],
+       "auth.add_user", "auth.change_user", "messaging.view_outboundmessage"],
+    AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS
+    + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_outboundmessage"],
 }
