@@ -153,6 +153,8 @@ NNC_PHONE_REGION = env.str("NNC_PHONE_REGION", default="IN")
 NNC_DESCRIPTION_MAX_CHARS = env.int("NNC_DESCRIPTION_MAX_CHARS", default=4000)
 NNC_DUPLICATE_WINDOW_MINUTES = env.int("NNC_DUPLICATE_WINDOW_MINUTES", default=120)
 NNC_PHOTO_MAX_BYTES = env.int("NNC_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# How long a web process may reuse the SLA policy it looked up for a category and ward (see sla.policies).
+NNC_SLA_POLICY_CACHE_SECONDS = env.float("NNC_SLA_POLICY_CACHE_SECONDS", default=30.0)
 
 LOGGING = {
     "version": 1,

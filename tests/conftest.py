@@ -154,3 +154,13 @@ def _english_unless_a_test_asks():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_policy_cache():
+    """Each test's database is rolled back without delete signals; forget plans read in earlier tests."""
+    from nagar_nigam_cc.sla.policies import forget_plans
+
+    forget_plans()
+    yield
+    forget_plans()

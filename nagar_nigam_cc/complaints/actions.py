@@ -36,7 +36,7 @@ from nagar_nigam_cc.directory.models import Category, Officer, Ward
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
 from nagar_nigam_cc.sla import schedule
-from nagar_nigam_cc.sla.policies import choose_policy, plan_for
+from nagar_nigam_cc.sla.policies import choose_policy, current_plan, plan_for
 
 # action → (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -202,8 +202,7 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             officers=officer_cards_for(department, new.ward),
         )
         priority = new.priority or new.category.default_priority
-        policy = choose_policy(new.category.pk, new.ward.pk, priority)
-        plan = plan_for(policy) if policy is not None else None
+        policy_id, plan = current_plan(new.category.pk, new.ward.pk, priority)
         complaint = Complaint(
             docket=next_docket(now),
             citizen=citizen,
@@ -223,14 +222,14 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             registered_at=now,
             updated_at=now,
         )
-        schedule.start(complaint, plan, policy)
+        schedule.start(complaint, plan, policy_id)
         complaint.save(force_insert=True)
         ComplaintEvent.objects.bulk_create(
             [
                 ComplaintEvent(
                     complaint=complaint, kind=EventKind.REGISTERED, at=now, actor=actor,
                     to_status=Status.ASSIGNED,
-                    data={"channel": new.channel, "policy": policy.pk if policy else None,
+                    data={"channel": new.channel, "policy": policy_id,
                           "due_at": complaint.due_at.isoformat() if complaint.due_at else None},
                 ),
                 ComplaintEvent(
@@ -428,7 +427,7 @@ def do_reapply_policy(complaint: Complaint, *, actor, reason: str, now: datetime
         policy = choose_policy(c.category_id, c.ward_id, c.priority)
         plan = plan_for(policy) if policy is not None else None
         old_due = c.due_at
-        c.sla_policy, c.sla_plan = policy, plan.to_json() if plan is not None else {}
+        c.sla_policy_id, c.sla_plan = (policy.pk if policy else None), plan.to_json() if plan is not None else {}
         c.due_at = plan.due_at(c.registered_at, c.paused_for) if plan is not None else None
         c.next_action_at = schedule.next_action(c, plan)
         _record(c, EventKind.SLA_SET, actor, from_status=c.status, now=now, note=reason, data={

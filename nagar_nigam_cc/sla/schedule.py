@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from nagar_nigam_cc.sla.plan import Plan
 
 #: The complaint fields these functions may change; actions save them with the status.
-FIELDS = ("sla_policy", "sla_plan", "due_at", "paused_for", "paused_since", "next_action_at")
+FIELDS = ("sla_policy_id", "sla_plan", "due_at", "paused_for", "paused_since", "next_action_at")
 
 _OPEN = {"assigned", "in_progress", "on_hold", "reopened"}
 
@@ -20,9 +20,9 @@ def plan_of(complaint) -> Plan | None:
     return Plan.from_json(complaint.sla_plan) if complaint.sla_plan else None
 
 
-def start(complaint, plan: Plan | None, policy=None) -> None:
+def start(complaint, plan: Plan | None, policy_id: int | None = None) -> None:
     """At registration: copy the plan onto the complaint and set its deadline."""
-    complaint.sla_policy = policy
+    complaint.sla_policy_id = policy_id
     complaint.sla_plan = plan.to_json() if plan is not None else {}
     complaint.paused_for, complaint.paused_since = timedelta(0), None
     complaint.due_at = plan.due_at(complaint.registered_at, timedelta(0)) if plan is not None else None
