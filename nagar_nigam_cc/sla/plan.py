@@ -56,8 +56,17 @@ class Plan:
     steps: tuple[Step, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        # The desk's validators refuse these too; a plan built without them (an import, a shell)
+        # must not come out with steps out of order or sharing a key.
         if self.duration <= timedelta(0):
             raise ValueError("an SLA time limit must be more than zero")
+        if any(not 1 <= p <= 99 for p in self.reminders) or len(set(self.reminders)) != len(self.reminders):
+            raise ValueError("reminders are distinct whole percentages between 1 and 99")
+        levels = [r.level for r in self.ladder]
+        if any(level < 1 for level in levels) or len(set(levels)) != len(levels):
+            raise ValueError("escalation levels are distinct numbers from 1")
+        if any(r.delay < timedelta(0) for r in self.ladder):
+            raise ValueError("an escalation cannot come before the step below it")
         steps = [Step(f"remind:{p}", REMIND, self.duration * p / 100, percent=p) for p in self.reminders]
         steps.append(Step("breach", BREACH, self.duration))
         offset = self.duration

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from nagar_nigam_cc.complaints.models import Complaint, ComplaintEvent, EventKind, Status
+from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
 from nagar_nigam_cc.directory.models import Officer
 from nagar_nigam_cc.messaging.models import OutboundMessage
 from nagar_nigam_cc.sla import schedule
@@ -77,12 +77,16 @@ def _act(c: Complaint, now: datetime, events: list, messages: list, result: Swee
         return
     if c.status == Status.RESOLVED:
         _auto_close(c, plan, now, events, messages, result)
-    elif c.status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED) and c.paused_since is None:
+    elif c.status in OPEN_STATUSES and c.paused_since is None:  # on hold counts when the policy does not pause
         done = set(c.sla_done)
         due = [(s, at) for s in plan.pending(done) if (at := plan.at(c.registered_at, c.paused_for, s.offset)) <= now]
         overtaken = any(step.kind != REMIND for step, _ in due)
         for step, at in due:
             if step.kind == REMIND and overtaken:
+                # Not sent (the breach or an escalation says more), but not skipped silently either.
+                events.append(_event(c, EventKind.REMINDED, now, None,
+                                     gettext_noop("Not sent: overtaken by a later step after a pause in the sweep."),
+                                     {"step": step.key, "scheduled_for": _iso(at), "skipped": True}))
                 result.skipped += 1
             else:
                 _perform(c, plan, step, at, now, events, messages)
@@ -90,6 +94,11 @@ def _act(c: Complaint, now: datetime, events: list, messages: list, result: Swee
             done.add(step.key)
         c.sla_done = sorted(done)
     c.next_action_at = schedule.next_action(c, plan)
+    if c.next_action_at is not None and c.next_action_at <= now:
+        # Every step due by `now` was just performed, so this is a bug; retry in a minute rather than
+        # spin on the same row or drop the step.
+        log.error("SLA sweep: complaint %s is still due after its steps (%s); retrying later", c.pk, c.sla_done)
+        c.next_action_at = now + timedelta(minutes=1)
 
 
 def _perform(c: Complaint, plan: Plan, step: Step, at: datetime, now: datetime, events: list, messages: list) -> None:
@@ -106,7 +115,7 @@ def _perform(c: Complaint, plan: Plan, step: Step, at: datetime, now: datetime, 
             _message(messages, c, step, "breach", officer, now, {})
     elif step.kind == ESCALATE:
         rung = plan.rung(step.level)
-        target, why = _escalation_target(c, rung)
+        target, why = _escalation_target(c, rung, events)
         previous = c.assigned_to_id
         c.escalation_level = max(c.escalation_level, step.level)
         reassigned = bool(rung.reassign and target is not None and target.pk != previous)
@@ -157,11 +166,14 @@ def _head(c: Complaint, why: str) -> tuple[Officer | None, str]:
     return head, why + "; " + gettext_noop("sent to the head of the department")
 
 
-def _escalation_target(c: Complaint, rung: Rung) -> tuple[Officer | None, str]:
+def _escalation_target(c: Complaint, rung: Rung, batch_events: list[ComplaintEvent]) -> tuple[Officer | None, str]:
     if rung.target == EscalationTarget.REPORTS_TO:
         # One step up from whoever holds the complaint at the level below: the last officer it was
-        # escalated to, else the officer it is assigned to.
-        last = (
+        # escalated to (in this batch, when catching up several levels at once, else in the
+        # database), else the officer it is assigned to.
+        in_batch = [e.officer_id for e in batch_events if e.complaint is c and e.kind == EventKind.ESCALATED
+                    and e.officer_id]
+        last = in_batch[-1] if in_batch else (
             ComplaintEvent.objects.filter(complaint=c, kind=EventKind.ESCALATED, officer__isnull=False)
             .order_by("-at", "-id").values_list("officer_id", flat=True).first()
         )
