@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from nagar_nigam_cc.complaints import access, actions, dockets
+from nagar_nigam_cc.complaints.admin import time_left, time_left_text
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Attachment, Complaint, EventKind
 from nagar_nigam_cc.complaints.officer_forms import FORMS, ActionForm, add_action_error
 from nagar_nigam_cc.complaints.phones import masked
@@ -44,14 +46,16 @@ def queue(request):
             access.visible_complaints(request.user)
             .filter(mine, status__in=OPEN_STATUSES)
             .select_related("category", "ward")
-            # Oldest first for now. When the SLA app stores each complaint's due time, order by it
-            # (most overdue first) — that is what the officer must do next.
-            .order_by("registered_at", "id")
+            # What the officer must do next: the most overdue first; complaints without a time limit last.
+            .order_by(F("due_at").asc(nulls_last=True), "registered_at", "id")
         )
         page = Paginator(complaints, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
+        now = timezone.now()
         for complaint in page.object_list:
             complaint.spoken_docket = dockets.spoken(complaint.docket)
+            complaint.sla = time_left(complaint, now)
+            complaint.sla_text = time_left_text(complaint.sla) if complaint.sla is not None else ""
     return render(request, "officer/queue.html", {"officer": officer, "page": page})
 
 
@@ -97,6 +101,7 @@ def _render_detail(request, complaint: Complaint, *, failed: ActionForm | None =
     # An action that is no longer offered (someone else moved the complaint on) still says why it failed.
     stale_errors = failed.non_field_errors() if failed is not None and failed_action not in forms else []
     may_call = access.may_see_mobile(request.user, complaint)
+    sla = time_left(complaint, timezone.now())
     return render(
         request,
         "officer/detail.html",
@@ -110,6 +115,8 @@ def _render_detail(request, complaint: Complaint, *, failed: ActionForm | None =
             "stale_errors": stale_errors,
             "may_call": may_call,
             "masked_mobile": masked(complaint.citizen.mobile),
+            "sla": sla,
+            "sla_text": time_left_text(sla) if sla is not None else "",
         },
     )
 

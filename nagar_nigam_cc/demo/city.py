@@ -320,6 +320,64 @@ CATEGORIES = (
     ),
 )
 
+# --- Time limits -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarSpec:
+    """A working calendar: windows by day ("mon-sat": "10:00-17:00") and holidays every year."""
+
+    key: str
+    name_en: str
+    name_hi: str
+    weekly: dict[str, str]
+    #: (MM-DD, English, Hindi)
+    yearly_holidays: tuple[tuple[str, str, str], ...] = ()
+
+
+CALENDARS = (
+    CalendarSpec("office", "Office hours", "कार्यालय समय", {"mon-sat": "10:00-17:00"}, (
+        ("01-26", "Republic Day", "गणतंत्र दिवस"),
+        ("08-15", "Independence Day", "स्वतंत्रता दिवस"),
+        ("10-02", "Gandhi Jayanti", "गांधी जयंती"),
+    )),
+    # "24×7" is a calendar too: for policies that count working time on a service that never closes.
+    CalendarSpec("always", "Round the clock", "चौबीसों घंटे", {"mon-sun": "00:00-24:00"}),
+)
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """An SLA policy: `hours` of round-the-clock time, or of the working time of `calendar`."""
+
+    category: str | None  # None: the default for categories without a policy of their own
+    hours: int
+    calendar: str | None = None
+
+
+#: Time limits per category (see ../shared/context/municipal-india.md: Swachhata, Tirupati and IGRS
+#: practice). Sanitation and water are round the clock; road works count office hours.
+POLICIES = (
+    PolicySpec("garbage", 24), PolicySpec("sweeping", 24), PolicySpec("door-to-door", 24),
+    PolicySpec("public-toilet", 24), PolicySpec("dead-animal", 24), PolicySpec("drain-blocked", 48),
+    PolicySpec("sewer-choked", 24), PolicySpec("no-water", 24), PolicySpec("dirty-water", 24),
+    PolicySpec("pipeline-leak", 24), PolicySpec("manhole-open", 24), PolicySpec("low-pressure", 48),
+    PolicySpec("streetlight", 48), PolicySpec("streetlight-day", 48),
+    PolicySpec("pothole", 72, "office"), PolicySpec("footpath", 72, "office"), PolicySpec("drain-cover", 72, "office"),
+    PolicySpec("stray-cattle", 72), PolicySpec("stray-dogs", 72), PolicySpec("mosquito", 72),
+    # Services such as property tax or certificates: 15 working days of 7 office hours.
+    PolicySpec(None, 15 * 7, "office"),
+)
+REMINDER_PERCENTS = "50,90"
+#: (level, hours after the previous level, goes to, reassigned): the same ladder for every policy.
+LADDER = (
+    (1, 0, "reports_to", True),
+    (2, 24, "department_head", False),
+    (3, 48, "zonal_officer", False),
+)
+AUTO_CLOSE_DAYS = 7
+
+
 # --- The org chart -------------------------------------------------------------------------------------------
 
 

@@ -46,6 +46,7 @@ from nagar_nigam_cc.complaints.actions import (
     do_start_work,
 )
 from nagar_nigam_cc.complaints.models import (
+    OPEN_STATUSES,
     Attachment,
     Citizen,
     Complaint,
@@ -58,6 +59,8 @@ from nagar_nigam_cc.demo import city
 from nagar_nigam_cc.directory.models import Category, Department, Officer, Ward, Zone
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
+from nagar_nigam_cc.sla.models import DAYS, ClockKind, EscalationStep, Holiday, SLAPolicy, WorkingCalendar
+from nagar_nigam_cc.sla.sweep import sweep
 
 DEFAULT_PASSWORD = "demo12345"
 DEMO_DAYS = 30
@@ -124,6 +127,12 @@ def delete_demo(*, batch: int = 2000) -> dict[str, int]:
         deleted["officers"] = Officer.objects.filter(
             Q(department__in=departments) | Q(user__username__in=usernames)
         ).delete()[1].get("directory.Officer", 0)
+        calendars = WorkingCalendar.objects.filter(name_en__in=[spec.name_en for spec in city.CALENDARS])
+        deleted["policies"] = SLAPolicy.objects.filter(
+            Q(category__department__in=departments) | Q(calendar__in=calendars)
+            | Q(category__isnull=True, name_en__in=[_policy_names(spec)[0] for spec in city.POLICIES])
+        ).delete()[1].get("sla.SLAPolicy", 0)
+        deleted["calendars"] = calendars.delete()[1].get("sla.WorkingCalendar", 0)
         Category.objects.filter(department__in=departments).delete()
         deleted["departments"] = departments.delete()[1].get("directory.Department", 0)
         deleted["wards"] = Ward.objects.filter(zone__in=zones).delete()[1].get("directory.Ward", 0)
@@ -215,6 +224,63 @@ def build_city(*, password: str = DEFAULT_PASSWORD) -> Cast:
     return cast
 
 
+# --- Time limits ------------------------------------------------------------------------------------------------
+
+def _weekly_fields(weekly: dict[str, str]) -> dict[str, str]:
+    """{"mon-sat": "10:00-17:00"} → the calendar's day fields, {"mon": "10:00-17:00", …, "sun": ""}."""
+    fields = dict.fromkeys(DAYS, "")
+    for key, windows in weekly.items():
+        first, _dash, last = key.partition("-")
+        for day in DAYS[DAYS.index(first):DAYS.index(last or first) + 1]:
+            fields[day] = windows
+    return fields
+
+
+def _policy_names(spec: city.PolicySpec) -> tuple[str, str]:
+    """(English, Hindi) name of a demo policy, e.g. "Pothole / road damaged: 72 working hours"."""
+    if spec.category is None:
+        days = spec.hours // 7
+        return f"Other services: {days} working days", f"अन्य सेवाएँ: {days} कार्य दिवस"
+    category = next(c for c in city.CATEGORIES if c.code == spec.category)
+    if spec.calendar:
+        return f"{category.name_en}: {spec.hours} working hours", f"{category.name_hi}: {spec.hours} कार्य-घंटे"
+    return f"{category.name_en}: {spec.hours} h", f"{category.name_hi}: {spec.hours} घंटे"
+
+
+def build_time_limits(cast: Cast, *, now: datetime | None = None) -> dict[str, WorkingCalendar]:
+    """The working calendars and an SLA policy per category, each with the same escalation ladder.
+    Before any complaint is registered, so every complaint gets its deadline."""
+    calendars = {}
+    year_start = timezone.localdate(now or timezone.now()).replace(month=1, day=1)
+    for spec in city.CALENDARS:
+        calendar = WorkingCalendar(name_en=spec.name_en, name_hi=spec.name_hi, timezone=settings.TIME_ZONE,
+                                   **_weekly_fields(spec.weekly))
+        calendar.full_clean()
+        calendar.save()
+        Holiday.objects.bulk_create([
+            # Written in this year (a yearly holiday's year is not used).
+            Holiday(calendar=calendar, date=year_start.replace(month=int(md[:2]), day=int(md[3:])),
+                    name=f"{en} / {hi}", every_year=True)
+            for md, en, hi in spec.yearly_holidays
+        ])
+        calendars[spec.key] = calendar
+    for spec in city.POLICIES:
+        name_en, name_hi = _policy_names(spec)
+        policy = SLAPolicy.objects.create(
+            name_en=name_en, name_hi=name_hi,
+            category=cast.categories[spec.category] if spec.category else None,
+            resolution_hours=spec.hours,
+            clock=ClockKind.BUSINESS if spec.calendar else ClockKind.CALENDAR,
+            calendar=calendars[spec.calendar] if spec.calendar else None,
+            reminder_percents=city.REMINDER_PERCENTS, auto_close_days=city.AUTO_CLOSE_DAYS,
+        )
+        EscalationStep.objects.bulk_create([
+            EscalationStep(policy=policy, level=level, delay_hours=hours, target=target, reassign=reassign)
+            for level, hours, target, reassign in city.LADDER
+        ])
+    return calendars
+
+
 # --- A month of complaints ----------------------------------------------------------------------------------
 
 #: What happens after registration, step by step, for each way a complaint's story can end.
@@ -271,7 +337,8 @@ def _showcases(now: datetime, rng: random.Random) -> list[Plan]:
         Plan(days_ago(0.1, 1), "assigned", "stray-dogs", rng.choice(naini), "unrouted, with the head"),
         Plan(days_ago(4, 20), "closed", "mosquito", rng.choice(naini), "unrouted, handed on by the head"),
         Plan(days_ago(0.2, 1), "assigned", "garbage", rng.choice(own_wards), "new for `officer`"),
-        Plan(days_ago(1, 3), "in_progress", "drain-blocked", rng.choice(on_leave_wards), "routed to a substitute"),
+        # Within its 48-hour limit, so the substitute still holds it (a breach reassigns it to the senior).
+        Plan(days_ago(0.5, 1.5), "in_progress", "drain-blocked", rng.choice(on_leave_wards), "routed to a substitute"),
         Plan(days_ago(2, 6), "on_hold", "pipeline-leak", None, "on hold"),
         Plan(days_ago(2, 6), "resolved", "streetlight", None, "resolved, awaiting the citizen"),
         Plan(days_ago(5, 25), "closed", "garbage", rng.choice(own_wards), "closed"),
@@ -368,9 +435,10 @@ class _Player:
         return complaint
 
     def _original_for(self, plan: Plan) -> Complaint | None:
-        recent = [c for c in self.registered if c.status != Status.DUPLICATE
-                  and plan.at - timedelta(days=3) <= c.registered_at < plan.at]
-        earlier = recent or [c for c in self.registered if c.status != Status.DUPLICATE]
+        # Not a duplicate or a rejected complaint: do_mark_duplicate refuses those as originals.
+        usable = [c for c in self.registered if c.status not in (Status.DUPLICATE, Status.REJECTED)]
+        recent = [c for c in usable if plan.at - timedelta(days=3) <= c.registered_at < plan.at]
+        earlier = recent or usable
         return self.rng.choice(earlier) if earlier else None
 
     def _register(self, plan: Plan, original: Complaint | None) -> Complaint:
@@ -495,10 +563,25 @@ def load_complaints(cast: Cast, count: int, *, seed: int, now: datetime | None =
 
 def load_demo_city(*, complaints: int = 300, seed: int = 2025, password: str = DEFAULT_PASSWORD,
                    progress: Callable[[int], None] | None = None, now: datetime | None = None) -> LoadResult:
-    """The city, its people and `complaints` complaints, all or nothing."""
+    """The city, its people, its time limits and `complaints` complaints, all or nothing. Ends with one
+    sweep at `now`, so the month's late complaints show their reminders, breaches and escalations."""
+    now = now or timezone.now()
     with transaction.atomic():
         cast = build_city(password=password)
-        return load_complaints(cast, complaints, seed=seed, now=now, progress=progress)
+        build_time_limits(cast, now=now)
+        result = load_complaints(cast, complaints, seed=seed, now=now, progress=progress)
+        sweep(now)
+        # The sweep closes resolved complaints the citizens left unanswered: count the statuses after it.
+        demo = Complaint.objects.filter(zone__in=cast.zones.values())
+        result.by_status = dict(sorted(Counter(demo.values_list("status", flat=True)).items()))
+        still_open = demo.filter(status__in=OPEN_STATUSES)
+        top = still_open.filter(escalation_level__gt=0).order_by("-escalation_level", "due_at").first()
+        if top is not None:
+            result.showcases[f"escalated to level {top.escalation_level}"] = top.docket
+        first_rung = still_open.filter(escalation_level=1).order_by("-due_at").first()
+        if first_rung is not None:
+            result.showcases["overdue, reassigned to the senior (level 1)"] = first_rung.docket
+        return result
 
 
 def logins() -> list[tuple[str, str, str]]:

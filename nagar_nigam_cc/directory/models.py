@@ -124,10 +124,32 @@ class Officer(models.Model):
                 errors["substitute"] = _("The substitute must belong to the same department.")
         if self.reports_to_id and self.reports_to_id == self.pk:
             errors["reports_to"] = _("An officer cannot report to themselves.")
+        elif self.reports_to_id and self.pk:
+            loop = self._reports_to_loop()
+            if loop:
+                errors["reports_to"] = _(
+                    "This makes a loop in the chain of seniors: %(chain)s. Escalation would go round it for ever."
+                ) % {"chain": " → ".join([self.name, *loop])}
         if self.on_leave and not self.substitute_id:
             errors["substitute"] = _("Name a substitute before marking an officer on leave.")
         if errors:
             raise ValidationError(errors)
+
+
+    def _reports_to_loop(self) -> list[str]:
+        """The names up the chain from this officer's senior, if the chain comes back to this officer;
+        else []. Stops at a loop elsewhere in the chain (not this officer's to fix here)."""
+        names, seen, current = [], set(), self.reports_to_id
+        while current and current not in seen:
+            if current == self.pk:
+                return [*names, self.name]
+            seen.add(current)
+            row = Officer.objects.filter(pk=current).values_list("name", "reports_to_id").first()
+            if row is None:
+                break
+            names.append(row[0])
+            current = row[1]
+        return []
 
 
 class Priority(models.IntegerChoices):

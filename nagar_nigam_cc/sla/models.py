@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from nagar_nigam_cc.bilingual import BilingualName
-from nagar_nigam_cc.directory.models import Category, Officer, Priority, Ward
+from nagar_nigam_cc.directory.models import Category, Department, Officer, Priority, Ward
 from nagar_nigam_cc.sla import clock
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -50,15 +52,25 @@ class WorkingCalendar(BilingualName):
             yearly_holidays=[(h.date.month, h.date.day) for h in holidays if h.every_year],
         )
 
+    #: Set by a form that checks the holidays itself (the desk's holiday inline, whose rows are not
+    #: saved yet when the calendar is cleaned): clean() then checks the weekly hours only.
+    holidays_checked_elsewhere = False
+
     def clean(self):
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValidationError({"timezone": _("Unknown time zone (e.g. Asia/Kolkata).")})
+        saved = list(self.holidays.all()) if self.pk and not self.holidays_checked_elsewhere else []
+        self.check_can_work(saved)
+
+    def check_can_work(self, holidays) -> clock.Calendar:
+        """The pure calendar, or a ValidationError saying why no deadline could be computed with it."""
         try:
-            self.to_clock(holidays=list(self.holidays.all()) if self.pk else [])
-        except ValueError as exc:
-            raise ValidationError(_("This calendar cannot work: %(problem)s") % {"problem": exc})
+            return self.to_clock(holidays=holidays)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            raise ValidationError(_("This calendar cannot work: %(problem)s") % {"problem": exc},
+                                  code="calendar_cannot_work")
 
 
 class Holiday(models.Model):
@@ -96,7 +108,9 @@ class SLAPolicy(BilingualName):
         WorkingCalendar, models.PROTECT, null=True, blank=True, related_name="policies", verbose_name=_("calendar")
     )
     reminder_percents = models.CharField(
+        # xgettext:no-python-format
         _("reminders at (% of the time)"), max_length=40, blank=True, default="50,90",
+        # xgettext:no-python-format
         help_text=_('Comma-separated, e.g. "50,90": the officer is reminded when half and 90% of the time is used.'),
     )
     remind_at_breach = models.BooleanField(_("tell the officer when the time runs out"), default=True)
@@ -122,8 +136,62 @@ class SLAPolicy(BilingualName):
             errors["reminder_percents"] = str(exc)
         if self.clock == ClockKind.BUSINESS and not self.calendar_id:
             errors["calendar"] = _("Choose the calendar whose working time the clock counts.")
+        elif self.clock != ClockKind.BUSINESS and self.calendar_id:
+            # Otherwise the calendar would be silently ignored: round-the-clock time has no calendar.
+            errors["calendar"] = _("A calendar is used only by the working-time clock: choose that clock, "
+                                   "or leave the calendar empty.")
+        elif self.clock == ClockKind.BUSINESS:
+            try:
+                self.calendar.check_can_work(list(self.calendar.holidays.all()))
+            except ValidationError as exc:
+                errors["calendar"] = exc.messages
         if errors:
             raise ValidationError(errors)
+
+    def ladder_warnings(self, steps=None) -> list[str]:
+        """What will not work as written, though it is allowed: a 'reports to' step above the top of
+        an officer's chain of seniors. At run time such a step goes to the head of the department."""
+        steps = sorted(self.ladder.all() if steps is None else steps, key=lambda s: s.level)
+        if not any(s.target == EscalationTarget.REPORTS_TO for s in steps):
+            return []
+        officers = {o.pk: o for o in Officer.objects.filter(is_active=True)}
+        department_ids = [self.category.department_id] if self.category_id else None
+        heads = dict(Department.objects.values_list("pk", "head_id"))
+        # Who holds complaints at the start: officers with a jurisdiction, and the heads (unrouted ones).
+        holders = Officer.objects.filter(is_active=True).filter(
+            Q(wards__isnull=False) | Q(zones__isnull=False) | Q(covers_department=True)
+            | Q(pk__in=[h for h in heads.values() if h])
+        )
+        if department_ids is not None:
+            holders = holders.filter(department_id__in=department_ids)
+        short: dict[int, list[Officer]] = {}
+        for start in holders.distinct().order_by("level", "name"):
+            current = start
+            for step in steps:
+                if step.target == EscalationTarget.REPORTS_TO:
+                    current = officers.get(current.reports_to_id) if current.reports_to_id else None
+                    if current is None:
+                        short.setdefault(step.level, []).append(start)
+                        break
+                elif step.target == EscalationTarget.DEPARTMENT_HEAD:
+                    current = officers.get(heads.get(start.department_id))
+                elif step.target == EscalationTarget.OFFICER:
+                    current = officers.get(step.officer_id)
+                else:
+                    current = None  # a zonal officer: which one depends on the complaint's zone
+                if current is None:
+                    break
+        return [
+            ngettext(
+                "Level %(level)d goes to the officer's senior (reports to), but %(count)d officer has no "
+                "senior that far up (%(names)s): there the step will go to the head of the department.",
+                "Level %(level)d goes to the officer's senior (reports to), but %(count)d officers have no "
+                "senior that far up (%(names)s): there the step will go to the head of the department.",
+                len(names),
+            ) % {"level": level, "count": len(names),
+                 "names": ", ".join(o.name for o in names[:3]) + (", …" if len(names) > 3 else "")}
+            for level, names in sorted(short.items())
+        ]
 
 
 def parse_percents(text: str) -> list[int]:
@@ -137,6 +205,29 @@ def parse_percents(text: str) -> list[int]:
     if values != sorted(set(values)):
         raise ValueError(_("List the reminders once each, smallest first."))
     return values
+
+
+def ladder_errors(steps) -> list[str]:
+    """What makes an escalation ladder unworkable, checked over all its steps together (each step's
+    own fields are checked by EscalationStep.clean): levels must run 1, 2, 3… with no gap or repeat,
+    and no officer may be named at two levels (the complaint would climb back down to them)."""
+    levels = sorted(s.level for s in steps if s.level is not None)
+    errors = []
+    if levels != list(range(1, len(levels) + 1)):
+        errors.append(_("The levels of the ladder must run 1, 2, 3… without gaps or repeats (they are: %(levels)s).")
+                      % {"levels": ", ".join(str(n) for n in levels)})
+    named: dict[int, list[int]] = {}
+    for s in steps:
+        if s.target == EscalationTarget.OFFICER and s.officer_id:
+            named.setdefault(s.officer_id, []).append(s.level)
+    for officer_id, at in named.items():
+        if len(at) > 1:
+            officer = Officer.objects.filter(pk=officer_id).first()
+            errors.append(_("%(officer)s is named at levels %(levels)s: the ladder would loop back to the same "
+                            "officer. Name a more senior officer at the higher level.")
+                          % {"officer": officer.name if officer else officer_id,
+                             "levels": ", ".join(str(n) for n in sorted(at))})
+    return errors
 
 
 class EscalationTarget(models.TextChoices):

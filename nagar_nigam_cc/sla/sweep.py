@@ -52,9 +52,11 @@ def sweep(now: datetime | None = None, *, batch: int = 200) -> SweepResult:
     while True:
         with transaction.atomic():
             claimed = list(
-                Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+                # Only complaint rows are locked (MariaDB has no FOR UPDATE OF): the officers and
+                # citizens they point to are prefetched by separate, unlocking queries.
+                Complaint.objects.select_for_update(skip_locked=True)
                 .filter(next_action_at__lte=now)
-                .select_related("assigned_to__substitute", "department__head__substitute", "citizen")
+                .prefetch_related("assigned_to__substitute", "department__head__substitute", "citizen")
                 .order_by("next_action_at")[:batch]
             )
             events: list[ComplaintEvent] = []
