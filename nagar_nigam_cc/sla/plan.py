@@ -101,6 +101,14 @@ class Plan:
 
     # --- JSON ---------------------------------------------------------------------------------
     def to_json(self) -> dict:
+        """The plan as stored on a complaint. Computed once per plan (treat the result as read-only)."""
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            cached = self._to_json()
+            object.__setattr__(self, "_json", cached)
+        return cached
+
+    def _to_json(self) -> dict:
         return {
             "duration_s": self.duration.total_seconds(),
             "calendar": self.calendar.as_dict() if self.calendar is not None else None,
