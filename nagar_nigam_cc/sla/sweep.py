@@ -56,7 +56,8 @@ def sweep(now: datetime | None = None, *, batch: int = 200) -> SweepResult:
                 # citizens they point to are prefetched by separate, unlocking queries.
                 Complaint.objects.select_for_update(skip_locked=True)
                 .filter(next_action_at__lte=now)
-                .prefetch_related("assigned_to__substitute", "department__head__substitute", "citizen")
+                .prefetch_related("assigned_to__substitute", "assigned_to__reports_to", "department__head__substitute",
+                                  "citizen")
                 .order_by("next_action_at")[:batch]
             )
             events: list[ComplaintEvent] = []
@@ -175,7 +176,8 @@ def _escalation_target(c: Complaint, rung: Rung, batch_events: list[ComplaintEve
         # database), else the officer it is assigned to.
         in_batch = [e.officer_id for e in batch_events if e.complaint is c and e.kind == EventKind.ESCALATED
                     and e.officer_id]
-        last = in_batch[-1] if in_batch else (
+        # Level 0: never escalated, so no earlier escalation to look up.
+        last = in_batch[-1] if in_batch else None if c.escalation_level == 0 else (
             ComplaintEvent.objects.filter(complaint=c, kind=EventKind.ESCALATED, officer__isnull=False)
             .order_by("-at", "-id").values_list("officer_id", flat=True).first()
         )
