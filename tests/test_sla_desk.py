@@ -29,7 +29,7 @@ from nagar_nigam_cc.complaints.actions import (
     do_reject,
     do_resolve,
 )
-from nagar_nigam_cc.complaints.admin import duration_text, time_left, time_left_text
+from nagar_nigam_cc.sla.display import duration_text, time_left, time_left_text
 from nagar_nigam_cc.complaints.models import Complaint, EventKind
 from nagar_nigam_cc.sla.models import EscalationStep, SLAPolicy, WorkingCalendar
 from nagar_nigam_cc.sla.sweep import sweep

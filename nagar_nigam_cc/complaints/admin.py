@@ -33,7 +33,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 from nagar_nigam_cc.complaints import access, actions, admin_forms, dockets
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint, Status
 from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
-from nagar_nigam_cc.sla import schedule
+from nagar_nigam_cc.sla.display import time_left, time_left_text
 
 
 @dataclass(frozen=True)
@@ -81,63 +81,6 @@ DESK_ACTIONS: dict[str, DeskAction] = {
 
 def _no_such_docket():
     raise ValidationError({"original": _("No complaint you can see has that docket number.")})
-
-
-# --- the time limit, as the desk and the officer's queue show it ---------------------------------------------
-# (A candidate for nagar_nigam_cc.sla.schedule: it reads only the complaint's row and its plan.)
-
-@dataclass(frozen=True)
-class TimeLeft:
-    """Where an open complaint stands against its deadline at one instant, on the plan's own clock."""
-
-    left: timedelta  # time on the complaint's clock until the deadline; negative once it has passed
-    overdue: bool  # the deadline is past (by the instant, also when no working time has elapsed since)
-    paused: bool  # on hold with the clock stopped: `left` is what was left when it stopped
-    business: bool  # counted in the working time of a calendar
-    soon: bool = False  # less than a tenth of the time limit (or an hour) is left
-
-    @property
-    def key(self) -> str:
-        return "paused" if self.paused else "overdue" if self.overdue else "soon" if self.soon else "left"
-
-
-def time_left(complaint: Complaint, now: datetime) -> TimeLeft | None:
-    """None for a complaint that is closed or has no time limit. Exact at `now`: computed from the
-    deadline and the plan copied on the row, never from a stored flag."""
-    if complaint.status not in OPEN_STATUSES or complaint.due_at is None:
-        return None
-    plan = schedule.plan_of(complaint)
-    if plan is None:
-        return None
-    paused = complaint.paused_since is not None
-    moment = complaint.paused_since if paused else now
-    left = plan.between(moment, complaint.due_at)
-    soon = timedelta(0) <= left < max(plan.duration / 10, timedelta(hours=1))
-    return TimeLeft(left, moment > complaint.due_at, paused, plan.calendar is not None, soon)
-
-
-def duration_text(amount: timedelta, *, business: bool = False) -> str:
-    """'3 d 4 h', '7 h 20 min', '12 min'. Working time is never shown in days (a working day has no
-    fixed length)."""
-    minutes = int(abs(amount).total_seconds() // 60)
-    hours, mins = divmod(minutes, 60)
-    if not hours:
-        return _("%(m)d min") % {"m": mins}
-    if business or hours < 48:
-        if mins and hours < 10:
-            return _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
-        return _("%(h)d h") % {"h": hours}
-    days, hours = divmod(hours, 24)
-    return _("%(d)d d %(h)d h") % {"d": days, "h": hours} if hours else _("%(d)d d") % {"d": days}
-
-
-def time_left_text(state: TimeLeft, *, say_paused: bool = True) -> str:
-    amount = duration_text(state.left, business=state.business)
-    if state.overdue:
-        text = _("overdue by %(time)s") % {"time": amount} if abs(state.left) >= timedelta(minutes=1) else _("overdue")
-    else:
-        text = _("%(time)s left") % {"time": amount}
-    return _("paused · %(state)s") % {"state": text} if state.paused and say_paused else text
 
 
 #: The instant the desk's list is drawn for, so its filters and its columns agree to the microsecond.
