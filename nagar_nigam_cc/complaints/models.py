@@ -124,6 +124,9 @@ class Complaint(models.Model):
             models.Index(fields=["assigned_to", "status"], name="complaint_officer_status"),
             models.Index(fields=["status", "-registered_at"], name="complaint_status_recent"),
             models.Index(fields=["citizen", "category", "ward"], name="complaint_citizen_dupes"),
+            # "Escalated" in the desk: the few complaints above level 0, newest first, without walking
+            # the whole table by date (0.9 s at a million open complaints without it).
+            models.Index(fields=["escalation_level", "-registered_at"], name="complaint_level_recent"),
         ]
 
     def __str__(self) -> str:
