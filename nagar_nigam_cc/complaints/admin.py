@@ -31,6 +31,7 @@ from unfold.views import ChangeList
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from nagar_nigam_cc.complaints import access, actions, admin_forms, dockets
+from nagar_nigam_cc.complaints.action_forms import add_action_error
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint, Status
 from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
 from nagar_nigam_cc.sla.display import time_left, time_left_text
@@ -324,7 +325,7 @@ class ComplaintAdmin(ModelAdmin):
                 duplicate = exc.existing
                 form.add_error(None, exc)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_action_error(form, exc)
             else:
                 messages.success(request, _("Complaint registered. Docket number: %(docket)s")
                                  % {"docket": dockets.spoken(complaint.docket)})
@@ -395,7 +396,7 @@ class ComplaintAdmin(ModelAdmin):
             try:
                 spec.perform(complaint, request.user, form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_action_error(form, exc)
             else:
                 messages.success(request, spec.done)
                 return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
@@ -488,7 +489,7 @@ class ComplaintAdmin(ModelAdmin):
             try:
                 actions.do_add_note(complaint, actor=request.user, note=form.cleaned_data["note"])
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_action_error(form, exc)
             else:
                 messages.success(request, _("Note added."))
                 return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
@@ -583,14 +584,6 @@ class _Echo:
 def _csv_safe(text: str) -> str:
     """Neutralise spreadsheet formulas in citizens' text (CSV injection: =, +, -, @ at the start)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @admin.register(Citizen)

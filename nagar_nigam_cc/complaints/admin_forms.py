@@ -13,8 +13,9 @@ from unfold.widgets import (
 )
 
 from nagar_nigam_cc.complaints import dockets
+from nagar_nigam_cc.complaints.action_forms import ActionForm
 from nagar_nigam_cc.complaints.actions import NewComplaint
-from nagar_nigam_cc.complaints.models import Channel, Complaint, Language
+from nagar_nigam_cc.complaints.models import Channel, Language
 from nagar_nigam_cc.complaints.phones import normalise_mobile
 from nagar_nigam_cc.directory.models import Category, Officer, Ward
 
@@ -65,14 +66,6 @@ class RegisterComplaintForm(forms.Form):
 
 def _reason(label=_("Reason"), required=True, rows=3):
     return forms.CharField(label=label, required=required, widget=UnfoldAdminTextareaWidget(attrs={"rows": rows}))
-
-
-class ActionForm(forms.Form):
-    """Base for the per-action forms; `complaint` is the one acted on."""
-
-    def __init__(self, *args, complaint: Complaint, **kwargs):
-        self.complaint = complaint
-        super().__init__(*args, **kwargs)
 
 
 class NoFieldsForm(ActionForm):

@@ -6,19 +6,10 @@ action the view calls; its errors are put back onto these forms by `add_action_e
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from nagar_nigam_cc.complaints.models import Complaint
+from nagar_nigam_cc.complaints.action_forms import ActionForm
 from nagar_nigam_cc.complaints.photos import check_photo
-
-
-class ActionForm(forms.Form):
-    """Base for every action; the complaint is at hand for forms whose rules depend on it."""
-
-    def __init__(self, *args, complaint: Complaint, **kwargs):
-        self.complaint = complaint
-        super().__init__(*args, **kwargs)
 
 
 class StartForm(ActionForm):
@@ -70,10 +61,3 @@ FORMS: dict[str, type[ActionForm]] = {
 }
 
 
-def add_action_error(form: forms.Form, error: ValidationError) -> None:
-    """Show an action's ValidationError on the form: on the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

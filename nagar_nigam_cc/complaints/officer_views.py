@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST, require_safe
 from nagar_nigam_cc.complaints import access, actions, dockets
 from nagar_nigam_cc.sla.display import time_left, time_left_text
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Attachment, Complaint, EventKind
-from nagar_nigam_cc.complaints.officer_forms import FORMS, ActionForm, add_action_error
+from nagar_nigam_cc.complaints.action_forms import ActionForm, add_action_error
+from nagar_nigam_cc.complaints.officer_forms import FORMS
 from nagar_nigam_cc.complaints.phones import masked
 
 QUEUE_PAGE_SIZE = 25
