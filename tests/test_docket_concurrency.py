@@ -23,6 +23,7 @@ import pytest
 from django.db import connection, connections
 
 from nagar_nigam_cc.complaints import dockets
+from tests.processes import run_to_the_end
 
 # No model imports at the top: a spawned child imports this module (to find _child) before
 # django.setup(), so models are imported inside the functions.
@@ -107,16 +108,7 @@ def _run_processes(city, agent, processes, per_process, new_month_each_round=Fal
                                              city.wards[1].pk, barrier, errors, new_month_each_round))
         for w in range(processes)
     ]
-    for child in children:
-        child.start()
-    for child in children:
-        child.join(timeout=180)
-    hung = [child for child in children if child.is_alive()]
-    for child in hung:
-        child.kill()
-    problems = []
-    while not errors.empty():
-        problems.append(errors.get())
+    hung, problems = run_to_the_end(children, errors, timeout=180)
     assert not problems, "\n".join(problems)
     assert not hung, f"{len(hung)} workers did not finish"
     assert [child.exitcode for child in children] == [0] * processes

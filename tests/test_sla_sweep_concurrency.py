@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from tests.processes import run_to_the_end
 
 # No model imports at the top: a spawned child imports this module before django.setup().
 
@@ -112,16 +113,7 @@ def test_sweeps_running_at_once_perform_each_step_exactly_once(city, officer, he
     db_name = connection.settings_dict["NAME"]
     children = [context.Process(target=_sweeper, args=(db_name, w, ROUNDS, barrier, results, errors))
                 for w in range(processes)]
-    for child in children:
-        child.start()
-    for child in children:
-        child.join(timeout=300)
-    hung = [child for child in children if child.is_alive()]
-    for child in hung:
-        child.kill()
-    problems = []
-    while not errors.empty():
-        problems.append(errors.get())
+    hung, problems = run_to_the_end(children, errors, timeout=300)
     assert not problems, "\n".join(problems)  # a deadlock (1213) or lock wait timeout would be here
     assert not hung, f"{len(hung)} sweepers did not finish"
     assert [child.exitcode for child in children] == [0] * processes
