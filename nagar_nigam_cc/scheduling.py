@@ -5,9 +5,9 @@
   `nagar_nigam_cc.run_job` task (one `beat` process, any number of `worker`s);
 - embedded (`manage.py serve`, `make demo`): `EmbeddedScheduler`, a daemon thread of the web process.
 
-Today the only job clears expired sessions. The SLA sweep (reminders, escalations, auto-close over
-`next_action_at`) and the message outbox delivery join this list with their own issues; each job must
-be safe to run twice at once (two schedulers, a replay, a restart), because both modes may overlap.
+The jobs: the SLA sweep (reminders, escalations, auto-close over `next_action_at`), the outbox's
+delivery, and clearing expired sessions. Each job must be safe to run twice at once (two schedulers,
+a replay, a restart), because both modes may overlap.
 """
 from __future__ import annotations
 
@@ -59,8 +59,18 @@ def sla_sweep() -> None:
         logger.info("SLA sweep: %s", result)
 
 
+def deliver_messages() -> None:
+    """Send what the outbox holds that is due (nagar_nigam_cc.messaging.delivery)."""
+    from nagar_nigam_cc.messaging.delivery import deliver_due
+
+    result = deliver_due()
+    if result.claimed:
+        logger.info("messages: %s", result)
+
+
 PERIODIC_JOBS: list[Job] = [
     Job("sla-sweep", 60, "nagar_nigam_cc.scheduling.sla_sweep"),
+    Job("deliver-messages", settings.NNC_DELIVERY_INTERVAL_SECONDS, "nagar_nigam_cc.scheduling.deliver_messages"),
     Job("clear-expired-sessions", 60 * 60, "nagar_nigam_cc.scheduling.clear_expired_sessions"),
 ]
 

@@ -156,6 +156,38 @@ NNC_PHOTO_MAX_BYTES = env.int("NNC_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 # How long a web process may reuse the SLA policy it looked up for a category and ward (see sla.policies).
 NNC_SLA_POLICY_CACHE_SECONDS = env.float("NNC_SLA_POLICY_CACHE_SECONDS", default=30.0)
 
+# --- Messages (messaging.gateways, messaging.delivery) ---------------------------------------------------
+# The address citizens reach the public pages at (SMS links to /t/<docket>); empty: messages carry the
+# docket number instead of a link.
+NNC_PUBLIC_URL = env.str("NNC_PUBLIC_URL", default="")
+# One setting per channel chooses its gateway: console (log only) | twilio | dlt | a dotted path.
+NNC_SMS_GATEWAY = env.str("NNC_SMS_GATEWAY", default="console")
+NNC_WHATSAPP_GATEWAY = env.str("NNC_WHATSAPP_GATEWAY", default="console")
+NNC_EMAIL_GATEWAY = env.str("NNC_EMAIL_GATEWAY", default="email")
+NNC_MESSAGE_MAX_ATTEMPTS = env.int("NNC_MESSAGE_MAX_ATTEMPTS", default=10)
+NNC_MESSAGE_RETRY_BASE_SECONDS = env.float("NNC_MESSAGE_RETRY_BASE_SECONDS", default=30.0)
+NNC_MESSAGE_RETRY_CAP_SECONDS = env.float("NNC_MESSAGE_RETRY_CAP_SECONDS", default=3600.0)
+# How long a worker holds the messages it claimed before another may take them (it died, or hung).
+NNC_MESSAGE_LEASE_SECONDS = env.float("NNC_MESSAGE_LEASE_SECONDS", default=120.0)
+NNC_DELIVERY_INTERVAL_SECONDS = env.float("NNC_DELIVERY_INTERVAL_SECONDS", default=5.0)
+NNC_GATEWAY_TIMEOUT_SECONDS = env.float("NNC_GATEWAY_TIMEOUT_SECONDS", default=10.0)
+# Twilio (SMS and WhatsApp). TWILIO_FROM: a number, or a Messaging Service SID (MG…).
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
+# Another address for Twilio's API (a proxy, or a fake server in tests); empty: https://api.twilio.com.
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+# An Indian DLT SMS gateway over HTTP (MSG91-, Gupshup-style or generic JSON; see messaging.gateways.dlt).
+NNC_DLT_STYLE = env.str("NNC_DLT_STYLE", default="generic")
+NNC_DLT_URL = env.str("NNC_DLT_URL", default="")
+NNC_DLT_API_KEY = env.str("NNC_DLT_API_KEY", default="")
+NNC_DLT_USER = env.str("NNC_DLT_USER", default="")
+NNC_DLT_SENDER = env.str("NNC_DLT_SENDER", default="")
+NNC_DLT_ENTITY_ID = env.str("NNC_DLT_ENTITY_ID", default="")
+# The secret in the delivery-report and inbound URLs the gateway is given (/messages/dlt/…/<token>/).
+NNC_DLT_WEBHOOK_TOKEN = env.str("NNC_DLT_WEBHOOK_TOKEN", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

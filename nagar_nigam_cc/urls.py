@@ -10,6 +10,7 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(url="/desk/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("messages/", include("nagar_nigam_cc.messaging.urls")),
     path("officer/", include("nagar_nigam_cc.complaints.officer_urls")),
     path("desk/", admin.site.urls),
 ]

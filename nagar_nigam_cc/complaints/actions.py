@@ -31,6 +31,7 @@ from nagar_nigam_cc.complaints.models import (
     Status,
 )
 from nagar_nigam_cc.complaints.phones import normalise_mobile
+from nagar_nigam_cc.messaging import outbox
 from nagar_nigam_cc.complaints.photos import check_photo
 from nagar_nigam_cc.directory.models import Category, Officer, Ward
 from nagar_nigam_cc.directory.routing import route
@@ -243,6 +244,7 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
                 ),
             ]
         )
+        outbox.put(*outbox.registered(complaint, now))
     return complaint
 
 
@@ -290,8 +292,9 @@ def do_assign(complaint: Complaint, officer: Officer, *, actor, reason: str, now
         c.assigned_to, c.unrouted = officer, False
         if c.status == Status.IN_PROGRESS:
             c.status = Status.ASSIGNED  # the new officer has not started yet
-        _record(c, EventKind.REASSIGNED, actor, from_status=before, now=now, note=reason, officer=officer,
-                data={"from_officer": previous}, fields=("assigned_to", "unrouted"))
+        event = _record(c, EventKind.REASSIGNED, actor, from_status=before, now=now, note=reason, officer=officer,
+                        data={"from_officer": previous}, fields=("assigned_to", "unrouted"))
+        outbox.put(outbox.assigned(c, officer, f"event{event.pk}", now))
     return c
 
 
@@ -342,6 +345,7 @@ def do_resolve(
                 complaint=c, event=event, kind=AttachmentKind.PROOF, file=photo, content_type=content_type,
                 size=photo.size, uploaded_by=actor, uploaded_at=now,
             )
+        outbox.put(outbox.resolved(c, now))
     return c
 
 
@@ -352,6 +356,7 @@ def do_close(complaint: Complaint, *, actor, remarks: str = "", now: datetime | 
         c = _begin(complaint, "close", actor)
         before, c.status, c.closed_at = c.status, Status.CLOSED, now
         _record(c, EventKind.CLOSED, actor, from_status=before, now=now, note=remarks, fields=("closed_at",))
+        outbox.put(outbox.closed(c, now))
     return c
 
 

@@ -24,7 +24,8 @@ from django.utils.translation import gettext_noop
 
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
 from nagar_nigam_cc.directory.models import Officer
-from nagar_nigam_cc.messaging.models import OutboundMessage
+from nagar_nigam_cc.messaging import outbox
+from nagar_nigam_cc.messaging.models import Event, MessagingSettings, OutboundMessage
 from nagar_nigam_cc.sla import schedule
 from nagar_nigam_cc.sla.models import EscalationTarget
 from nagar_nigam_cc.sla.plan import BREACH, ESCALATE, REMIND, Plan, Rung, Step
@@ -66,8 +67,11 @@ def sweep(now: datetime | None = None, *, batch: int = 200) -> SweepResult:
                 _act(complaint, now, events, messages, result)
                 complaint.save(update_fields=_SAVED)
             ComplaintEvent.objects.bulk_create(events)
+            # An officer with many reminders due gets one message listing them.
+            if any(m.event == Event.REMINDER for m in messages):
+                messages = outbox.combine_reminders(messages, now, MessagingSettings.current().digest_from)
             # The keys are unique: a message already queued by an earlier run is not queued again.
-            OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
+            outbox.put(*messages)
         result.complaints += len(claimed)
         if len(claimed) < batch:
             return result
@@ -142,7 +146,7 @@ def _auto_close(c, plan: Plan, now, events, messages, result) -> None:
         data={"auto": True, "days": plan.auto_close_days},
     ))
     key = f"{c.pk}:auto_close:{c.resolved_at.isoformat()}:citizen"
-    messages.append(OutboundMessage(key=key, event="closed", complaint=c, to_mobile=c.citizen.mobile, created_at=now))
+    messages.append(outbox.to_citizen(c, Event.CLOSED, key, now))
     result.steps += 1
 
 
@@ -214,10 +218,8 @@ def _event(c, kind, now, officer, why, data) -> ComplaintEvent:
 def _message(messages, c, step: Step, event: str, officer: Officer | None, now, context) -> None:
     if officer is None:
         return
-    messages.append(OutboundMessage(
-        key=f"{c.pk}:{step.key}:officer:{officer.pk}", event=event, complaint=c, to_officer=officer,
-        to_mobile=officer.mobile, context={"docket": c.docket, **context}, created_at=now,
-    ))
+    messages.append(outbox.to_officer(c, officer, event, f"{c.pk}:{step.key}:officer:{officer.pk}", now,
+                                      context=context))
 
 
 def _iso(moment: datetime | None) -> str | None:
