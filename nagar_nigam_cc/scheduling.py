@@ -68,10 +68,18 @@ def deliver_messages() -> None:
         logger.info("messages: %s", result)
 
 
+def forget_public_drafts() -> None:
+    """Forget what citizens typed on the public form and never confirmed (nagar_nigam_cc.public)."""
+    from nagar_nigam_cc.public.verification import forget_stale
+
+    forget_stale()
+
+
 PERIODIC_JOBS: list[Job] = [
     Job("sla-sweep", 60, "nagar_nigam_cc.scheduling.sla_sweep"),
     Job("deliver-messages", settings.NNC_DELIVERY_INTERVAL_SECONDS, "nagar_nigam_cc.scheduling.deliver_messages"),
     Job("clear-expired-sessions", 60 * 60, "nagar_nigam_cc.scheduling.clear_expired_sessions"),
+    Job("forget-public-drafts", 60 * 60, "nagar_nigam_cc.scheduling.forget_public_drafts"),
 ]
 
 

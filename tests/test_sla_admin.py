@@ -3,7 +3,8 @@
 A calendar that cannot work, a policy with no time, a ladder with a gap, a loop or an inactive officer
 are refused with a message saying why — including holidays typed into the calendar's inline, checked
 before anything is saved. A 'reports to' ladder taller than the chain of seniors is saved with a
-warning. The outbox is read-only. Through the Django test client, as the commissioner would.
+warning. Through the Django test client, as the commissioner would. (The outbox's tests are in
+test_messaging_admin.py.)
 """
 from __future__ import annotations
 
@@ -13,17 +14,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from nagar_nigam_cc.directory import roles
 from nagar_nigam_cc.directory.models import Officer
-from nagar_nigam_cc.messaging.models import OutboundMessage
 from nagar_nigam_cc.sla.models import EscalationStep, Holiday, SLAPolicy, WorkingCalendar
 from tests.conftest import PASSWORD, make_officer
 
 CALENDARS = "/desk/sla/workingcalendar/"
 POLICIES = "/desk/sla/slapolicy/"
-MESSAGES = "/desk/messaging/outboundmessage/"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 pytestmark = pytest.mark.django_db
@@ -282,47 +280,3 @@ def test_an_officer_cannot_report_up_a_chain_that_comes_back_to_them(city, offic
 def test_a_chain_without_a_loop_is_accepted(city, officer, head, zonal):
     head.reports_to = zonal
     head.full_clean()  # officer → head → zonal: fine
-
-
-# --- the outbox -------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def outbox(city, officer, head, register):
-    complaint = register(city.garbage, city.wards[1])
-    now = timezone.now()
-    rows = [("reminder", officer, "queued"), ("escalation", head, "sent"), ("breach", officer, "failed")]
-    return complaint, [
-        OutboundMessage.objects.create(key=f"{complaint.pk}:{event}:{to.pk}", event=event, complaint=complaint,
-                                       to_officer=to, to_mobile="+919839000001", state=state, created_at=now)
-        for event, to, state in rows
-    ]
-
-
-def test_the_outbox_lists_messages_with_their_docket_and_filters_them(client, commissioner, outbox):
-    complaint, sent = outbox
-    login(client, commissioner)
-    response = client.get(MESSAGES)
-    assert {m.pk for m in response.context["cl"].result_list} == {m.pk for m in sent}
-    page = response.content.decode()
-    assert f"{complaint.docket[:4]}-" in page and "escalation" in page
-    assert [m.event for m in client.get(MESSAGES, {"state": "failed"}).context["cl"].result_list] == ["breach"]
-    assert [m.state for m in client.get(MESSAGES, {"event": "escalation"}).context["cl"].result_list] == ["sent"]
-
-
-def test_the_outbox_is_read_only(client, commissioner, outbox):
-    _complaint, sent = outbox
-    login(client, commissioner)
-    assert client.get(MESSAGES + "add/").status_code == 403
-    assert client.post(f"{MESSAGES}{sent[0].pk}/delete/", {"post": "yes"}).status_code == 403
-    client.post(f"{MESSAGES}{sent[0].pk}/change/", {"state": "sent"})
-    sent[0].refresh_from_db()
-    assert sent[0].state == "queued"
-    assert OutboundMessage.objects.count() == 3
-
-
-def test_the_auditor_reads_the_outbox_and_an_officer_does_not(client, auditor, officer, outbox):
-    login(client, auditor)
-    assert client.get(MESSAGES).status_code == 200
-    client.logout()
-    login(client, officer.user)
-    assert client.get(MESSAGES).status_code == 403

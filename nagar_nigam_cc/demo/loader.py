@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import queue
 import random
 import threading
@@ -60,6 +61,7 @@ from nagar_nigam_cc.directory.models import Category, Department, Officer, Ward,
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
 from nagar_nigam_cc.sla.models import DAYS, ClockKind, EscalationStep, Holiday, SLAPolicy, WorkingCalendar
+from nagar_nigam_cc.messaging.delivery import deliver_due
 from nagar_nigam_cc.sla.sweep import sweep
 
 DEFAULT_PASSWORD = "demo12345"
@@ -571,6 +573,7 @@ def load_demo_city(*, complaints: int = 300, seed: int = 2025, password: str = D
         build_time_limits(cast, now=now)
         result = load_complaints(cast, complaints, seed=seed, now=now, progress=progress)
         sweep(now)
+        _deliver_quietly(now)
         # The sweep closes resolved complaints the citizens left unanswered: count the statuses after it.
         demo = Complaint.objects.filter(zone__in=cast.zones.values())
         result.by_status = dict(sorted(Counter(demo.values_list("status", flat=True)).items()))
@@ -582,6 +585,18 @@ def load_demo_city(*, complaints: int = 300, seed: int = 2025, password: str = D
         if first_rung is not None:
             result.showcases["overdue, reassigned to the senior (level 1)"] = first_rung.docket
         return result
+
+
+def _deliver_quietly(now: datetime) -> None:
+    """Send the month's messages through the configured gateway (the console, in the demo) without
+    printing hundreds of them: the desk's outbox shows each with its text."""
+    console = logging.getLogger("nagar_nigam_cc.messages")
+    level = console.level
+    console.setLevel(logging.WARNING)
+    try:
+        deliver_due(now)
+    finally:
+        console.setLevel(level)
 
 
 def logins() -> list[tuple[str, str, str]]:

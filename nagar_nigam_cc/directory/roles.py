@@ -1,4 +1,6 @@
-"""The desk's roles. Each is a Django group created by a migration (see `migrations/0002_roles`)."""
+"""The desk's roles. Each is a Django group created by a migration (complaints `0002_roles`); a migration
+that adds permissions calls `complaints.migrations._roles.create_roles` again (complaints 0005, messaging
+0004)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -38,15 +40,24 @@ _CONFIGURE_CITY = [
     for verb in ("add", "change", "delete", "view")
 ]
 _READ_TIME_LIMITS = ["sla.view_workingcalendar", "sla.view_holiday", "sla.view_slapolicy", "sla.view_escalationstep"]
+# Messages: what was sent (and whether it arrived), what citizens replied, and the words used. Agents
+# read them to answer a caller's "I got no SMS"; scoping by complaint comes from messaging.admin.
+_READ_MESSAGES = ["messaging.view_outboundmessage", "messaging.view_inboundmessage", "messaging.view_messagetemplate"]
+# "change" on the outbox is only the right to send failed messages again (the desk edits no field).
+_CONFIGURE_MESSAGES = _READ_MESSAGES + [
+    "messaging.add_messagetemplate", "messaging.change_messagetemplate", "messaging.change_outboundmessage",
+    "messaging.view_messagingsettings", "messaging.change_messagingsettings",
+]
 
 PERMISSIONS = {
-    AGENT: _READ_CITY + _READ_COMPLAINTS + ["complaints.add_complaint", "complaints.view_citizen", "complaints.change_citizen"],
+    AGENT: _READ_CITY + _READ_COMPLAINTS + _READ_MESSAGES
+    + ["complaints.add_complaint", "complaints.view_citizen", "complaints.change_citizen"],
     FIELD_OFFICER: _READ_COMPLAINTS + ["directory.view_category", "directory.view_ward"],
-    DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
+    DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES + ["complaints.export_complaint"],
     ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
-    COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS
+    COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS + _CONFIGURE_MESSAGES
     + ["complaints.add_complaint", "complaints.export_complaint", "complaints.view_citizen", "auth.view_user",
-       "auth.add_user", "auth.change_user", "messaging.view_outboundmessage"],
-    AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS
-    + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_outboundmessage"],
+       "auth.add_user", "auth.change_user"],
+    AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES
+    + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_messagingsettings"],
 }

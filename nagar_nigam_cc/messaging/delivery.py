@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,13 +30,13 @@ from django.utils.translation import gettext
 from nagar_nigam_cc.complaints import dockets
 from nagar_nigam_cc.messaging import gateways, templating
 from nagar_nigam_cc.messaging.gateways import Outgoing, PermanentError, TemporaryError
-from nagar_nigam_cc.messaging.models import QUIET_HOURS_EXEMPT, MessageTemplate, MessagingSettings, OutboundMessage
+from nagar_nigam_cc.messaging.models import QUIET_HOURS_EXEMPT, Event, MessageTemplate, MessagingSettings, OutboundMessage
 from nagar_nigam_cc.messaging.outbox import quiet_end
 
 log = logging.getLogger(__name__)
 State = OutboundMessage.State
-_DONE_FIELDS = ("state", "next_attempt_at", "body", "template", "gateway", "provider_id", "error_code",
-                "last_error", "sent_at")
+#: Messages whose secret (context["code"]) is blanked once sent.
+SECRET_EVENTS = frozenset({Event.OTP})
 
 
 @dataclass
@@ -81,12 +82,14 @@ def claim(now: datetime, batch: int) -> list[OutboundMessage]:
     )
 
 
-def deliver_due(now: datetime | None = None, *, batch: int = 50, limit: int | None = None) -> DeliveryResult:
-    """Deliver what is due, batch after batch, until nothing due is left (or `limit` messages)."""
+def deliver_due(now: datetime | None = None, *, batch: int = 50, limit: int | None = None,
+                stopping: Callable[[], bool] | None = None) -> DeliveryResult:
+    """Deliver what is due, batch after batch, until nothing due is left (or `limit` messages, or
+    `stopping()` says so between batches: a worker asked to stop finishes the batch in hand only)."""
     result = DeliveryResult()
     rules = MessagingSettings.current()
     templates = Templates()
-    while limit is None or result.claimed < limit:
+    while (limit is None or result.claimed < limit) and not (stopping and stopping()):
         moment = now or timezone.now()
         claimed = claim(moment, batch if limit is None else min(batch, limit - result.claimed))
         if not claimed:
@@ -109,15 +112,19 @@ def deliver_one(message: OutboundMessage, now: datetime, rules: MessagingSetting
             _finish(message, result, "deferred", state=State.QUEUED, next_attempt_at=end, attempts=F("attempts") - 1)
             return
     try:
-        template = templates.get(message.event, message.channel, message.language)
         recipient = message.to_email if message.channel == "email" else message.to_mobile
         if not recipient:
             raise PermanentError(gettext("The recipient has no mobile number or e-mail address."), "no_recipient")
-        body = render(message, template)
+        if message.event in templating.LITERAL:
+            template, body = None, str((message.context or {}).get("text", ""))
+        else:
+            template = templates.get(message.event, message.channel, message.language)
+            body = render(message, template)
         gateway = gateways.for_channel(message.channel)
         provider_id = gateway.send(Outgoing(
             channel=message.channel, to=recipient, body=body, reference=message.key,
-            dlt_template_id=template.dlt_template_id, subject=str(message.get_event_display()),
+            dlt_template_id=template.dlt_template_id if template else "",
+            subject=str(message.get_event_display()) if message.channel == "email" else "",
         ))
     except PermanentError as exc:
         log.warning("message %s (%s) failed for good: %s", message.pk, message.key, exc)
@@ -137,8 +144,14 @@ def deliver_one(message: OutboundMessage, now: datetime, rules: MessagingSetting
             _finish(message, result, "retried", state=State.QUEUED, next_attempt_at=now + timedelta(seconds=delay),
                     error_code=code, last_error=str(exc)[:500])
     else:
+        extra = {}
+        if message.event in SECRET_EVENTS:
+            # A one-time code is the citizen's alone: once it has left, the desk keeps no readable copy.
+            code = str((message.context or {}).get("code", ""))
+            body = body.replace(code, "•" * len(code)) if code else body
+            extra["context"] = {k: v for k, v in (message.context or {}).items() if k != "code"}
         _finish(message, result, "sent", state=State.SENT, next_attempt_at=None, body=body, template=template,
-                gateway=gateway.name, provider_id=provider_id[:64], error_code="", last_error="", sent_at=now)
+                gateway=gateway.name, provider_id=provider_id[:64], error_code="", last_error="", sent_at=now, **extra)
 
 
 def _finish(message: OutboundMessage, result: DeliveryResult, outcome: str, **fields) -> None:
@@ -182,7 +195,8 @@ def render(message: OutboundMessage, template: MessageTemplate) -> str:
 def values(message: OutboundMessage) -> dict[str, object]:
     """The variables of a message, in the active language (rendering overrides it to the template's)."""
     context = message.context or {}
-    out: dict[str, object] = {key: context[key] for key in ("percent", "level", "count", "dockets") if key in context}
+    out: dict[str, object] = {key: context[key] for key in ("percent", "level", "count", "dockets", "code")
+                              if key in context}
     if context.get("first_due"):
         out["first_due"] = _when(datetime.fromisoformat(context["first_due"]))
     c = message.complaint
@@ -213,28 +227,31 @@ RECEIPT_STATES = {
     "delivered": State.DELIVERED, "read": State.DELIVERED, "deliverd": State.DELIVERED, "delivrd": State.DELIVERED,
     "success": State.DELIVERED,
     "undelivered": State.UNDELIVERED, "failed": State.UNDELIVERED, "undeliv": State.UNDELIVERED,
-    "expired": State.UNDELIVERED, "rejectd": State.UNDELIVERED, "rejected": State.UNDELIVERED,
+    "expired": State.UNDELIVERED, "failure": State.UNDELIVERED, "rejectd": State.UNDELIVERED, "rejected": State.UNDELIVERED,
 }
 
 
 def do_record_receipt(gateway: str, provider_id: str, status: str, *, error_code: str = "",
-                   now: datetime | None = None) -> bool:
-    """A delivery report for a message we sent. Returns False if no message has that id."""
+                      now: datetime | None = None) -> bool:
+    """A delivery report for a message we sent. Returns False if no message has that id.
+
+    Receipts only move a message forward: a late 'sent' or 'queued' never overwrites 'delivered', a
+    failure report never undoes a delivery, and a repeated 'delivered' (or WhatsApp's later 'read')
+    keeps the first delivery time."""
     now = now or timezone.now()
     status = (status or "").strip().lower()[:30]
-    fields: dict[str, object] = {"receipt": status}
+    ours = OutboundMessage.objects.filter(gateway=gateway, provider_id=provider_id)
     state = RECEIPT_STATES.get(status)
+    reported = (State.SENT, State.DELIVERED, State.UNDELIVERED)
     if state == State.DELIVERED:
-        fields.update(state=state, delivered_at=now)
+        ours.filter(state__in=reported, delivered_at__isnull=True).update(state=state, receipt=status, delivered_at=now)
+        ours.filter(state=State.DELIVERED).exclude(receipt=status).update(receipt=status)  # 'read' after 'delivered'
     elif state == State.UNDELIVERED:
-        fields.update(state=state, error_code=str(error_code)[:20])
-    matched = OutboundMessage.objects.filter(gateway=gateway, provider_id=provider_id)
-    if state is not None:
-        # A late 'sent' receipt never undoes 'delivered', and a receipt never touches a digest's parts.
-        matched = matched.filter(state__in=(State.SENT, State.DELIVERED, State.UNDELIVERED))
-        if state == State.UNDELIVERED:
-            matched = matched.exclude(state=State.DELIVERED)
-    return bool(matched.update(**fields)) or OutboundMessage.objects.filter(gateway=gateway, provider_id=provider_id).exists()
+        ours.filter(state__in=(State.SENT, State.UNDELIVERED)).update(state=state, receipt=status,
+                                                                       error_code=str(error_code)[:20])
+    else:  # an intermediate word ('sent', 'queued', 'accepted'): only while nothing final is known
+        ours.filter(state=State.SENT).update(receipt=status)
+    return ours.exists()
 
 
 def do_retry(messages, now: datetime | None = None) -> int:

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from nagar_nigam_cc.complaints.models import Language
+from nagar_nigam_cc.complaints.phones import masked
 
 
 class Channel(models.TextChoices):
@@ -39,12 +40,17 @@ class Event(models.TextChoices):
     REPLY_REOPENED = "reply_reopened", _("reply: complaint reopened and escalated")
     REPLY_NOT_FOUND = "reply_not_found", _("reply: no such complaint for this mobile")
     REPLY_HELP = "reply_help", _("reply: how to write to us")
+    FOLLOWER_ADDED = "follower_added", _("caller added to an open complaint (to the citizen)")
+    OTP = "otp", _("one-time code (to the citizen)")
+    #: A turn of a WhatsApp conversation: its words are written by the conversation, not a template
+    #: (free-form replies are allowed within WhatsApp's 24-hour session).
+    CONVERSATION = "conversation", _("WhatsApp conversation")
 
 
 #: Messages a citizen gets even in the quiet hours: the acknowledgement they are waiting for, and
 #: answers to a message they have just sent.
 QUIET_HOURS_EXEMPT = frozenset({
-    Event.REGISTERED, Event.REPLY_STATUS, Event.REPLY_CONFIRMED, Event.REPLY_REOPENED, Event.REPLY_NOT_FOUND,
+    Event.REGISTERED, Event.FOLLOWER_ADDED, Event.OTP, Event.CONVERSATION, Event.REPLY_STATUS, Event.REPLY_CONFIRMED, Event.REPLY_REOPENED, Event.REPLY_NOT_FOUND,
     Event.REPLY_HELP,
 })
 
@@ -104,7 +110,8 @@ class OutboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.to_mobile or self.to_email or self.to_officer_id}"
+        # Masked: the title of desk pages, history and logs are read by people who may not see the number.
+        return f"{self.get_event_display()} → {masked(self.to_mobile) if self.to_mobile else self.to_email or self.to_officer_id}"
 
 
 class MessageTemplate(models.Model):
@@ -175,7 +182,7 @@ class InboundMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.from_mobile}: {self.body[:40]}"
+        return f"{masked(self.from_mobile)}: {self.body[:40]}"
 
 
 class MessagingSettings(models.Model):

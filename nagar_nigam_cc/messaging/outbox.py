@@ -87,12 +87,24 @@ def assigned(complaint, officer, why: str, now: datetime) -> OutboundMessage:
     return to_officer(complaint, officer, Event.ASSIGNED, f"{complaint.pk}:assigned:{why}:officer:{officer.pk}", now)
 
 
-def resolved(complaint, now: datetime) -> OutboundMessage:
-    return to_citizen(complaint, Event.RESOLVED, f"{complaint.pk}:resolved:{now.isoformat()}:citizen", now)
+def to_citizens(complaint, event: str, key: str, now: datetime) -> list[OutboundMessage]:
+    """The citizen who registered the complaint and every other caller attached to it (Follower)."""
+    rules = MessagingSettings.current()
+    out = [to_citizen(complaint, event, f"{key}:citizen", now, rules=rules)]
+    for follower in complaint.followers.select_related("citizen"):
+        message = to_citizen(complaint, event, f"{key}:follower:{follower.citizen_id}", now, rules=rules)
+        message.to_mobile = follower.citizen.mobile
+        message.language = follower.citizen.language or settings.LANGUAGE_CODE
+        out.append(message)
+    return out
 
 
-def closed(complaint, now: datetime) -> OutboundMessage:
-    return to_citizen(complaint, Event.CLOSED, f"{complaint.pk}:closed:{now.isoformat()}:citizen", now)
+def resolved(complaint, now: datetime) -> list[OutboundMessage]:
+    return to_citizens(complaint, Event.RESOLVED, f"{complaint.pk}:resolved:{now.isoformat()}", now)
+
+
+def closed(complaint, now: datetime) -> list[OutboundMessage]:
+    return to_citizens(complaint, Event.CLOSED, f"{complaint.pk}:closed:{now.isoformat()}", now)
 
 
 # --- officers' reminders, combined -----------------------------------------------------------------------

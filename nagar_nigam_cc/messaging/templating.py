@@ -33,7 +33,11 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     Event.REPLY_REOPENED: (*_COMPLAINT, "level"),
     Event.REPLY_NOT_FOUND: ("docket",),
     Event.REPLY_HELP: (),
+    Event.FOLLOWER_ADDED: (*_COMPLAINT, "ward", "due", "link"),
+    Event.OTP: ("code",),
 }
+#: Messages whose words come with them (context["text"]) instead of from a template.
+LITERAL = frozenset({Event.CONVERSATION})
 
 #: What a variable looks like at its longest, to measure a template (DLT's 30 characters, or less).
 SAMPLES = {
@@ -51,6 +55,7 @@ SAMPLES = {
     "first_due": "28 Nov 2026 10:30 PM",
     "status": "X" * 20,
     "level": "2",
+    "code": "482913",
 }
 
 
@@ -88,23 +93,27 @@ def clip(value: object) -> str:
     return text if len(text) <= VARIABLE_MAX else text[: VARIABLE_MAX - 1] + "…"
 
 
+#: Variables that are links: never cut (a cut link is a broken one); DLT registers them as {#url#}.
+URLS = frozenset({"link"})
+
+
 def render(body: str, values: dict[str, object]) -> str:
-    """Fill the template in. Missing variables become empty; every value is cut to VARIABLE_MAX."""
+    """Fill the template in. Missing variables become empty; every value but a link is cut to VARIABLE_MAX."""
     out = []
     for literal, name, _spec, _conversion in string.Formatter().parse(body):
         out.append(literal)
-        if name is not None:
-            out.append(clip(values.get(name, "")) if name in values else "")
+        if name is not None and name in values:
+            out.append(str(values[name]).strip() if name in URLS else clip(values[name]))
     return "".join(out)
 
 
 def dlt_text(body: str) -> str:
-    """The template as DLT registration wants it: each variable written {#var#}."""
+    """The template as DLT registration wants it: each variable written {#var#}, each link {#url#}."""
     out = []
     for literal, name, _spec, _conversion in string.Formatter().parse(body):
         out.append(literal)
         if name is not None:
-            out.append("{#var#}")
+            out.append("{#url#}" if name in URLS else "{#var#}")
     return "".join(out)
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Complaint, ComplaintEvent, EventKind, Status
+from nagar_nigam_cc.directory.availability import head_of, usable
 from nagar_nigam_cc.directory.models import Officer
 from nagar_nigam_cc.messaging import outbox
 from nagar_nigam_cc.messaging.models import Event, MessagingSettings, OutboundMessage
@@ -145,32 +146,17 @@ def _auto_close(c, plan: Plan, now, events, messages, result) -> None:
         note=gettext_noop("Closed automatically: the citizen did not dispute the resolution in time."),
         data={"auto": True, "days": plan.auto_close_days},
     ))
-    key = f"{c.pk}:auto_close:{c.resolved_at.isoformat()}:citizen"
-    messages.append(outbox.to_citizen(c, Event.CLOSED, key, now))
+    messages.extend(outbox.to_citizens(c, Event.CLOSED, f"{c.pk}:auto_close:{c.resolved_at.isoformat()}", now))
     result.steps += 1
 
 
 # --- whom a step goes to ------------------------------------------------------------------------------
 
-def _usable(officer: Officer | None) -> Officer | None:
-    """The officer, or their substitute while they are on leave; None if neither can act."""
-    if officer is not None and officer.is_active and officer.on_leave and officer.substitute_id:
-        officer = officer.substitute
-    return officer if officer is not None and officer.is_active and not officer.on_leave else None
-
-
 def _available(officer: Officer | None, c: Complaint) -> tuple[Officer | None, str]:
-    chosen = _usable(officer)
+    chosen = usable(officer)
     if chosen is not None:
         return chosen, ""
-    return _head(c, gettext_noop("the officer cannot act (left, inactive or on leave without a substitute)"))
-
-
-def _head(c: Complaint, why: str) -> tuple[Officer | None, str]:
-    head = _usable(c.department.head)
-    if head is None:
-        return None, why + "; " + gettext_noop("the department has no head who can act")
-    return head, why + "; " + gettext_noop("sent to the head of the department")
+    return head_of(c, gettext_noop("the officer cannot act (left, inactive or on leave without a substitute)"))
 
 
 def _escalation_target(c: Complaint, rung: Rung, batch_events: list[ComplaintEvent]) -> tuple[Officer | None, str]:
@@ -201,10 +187,10 @@ def _escalation_target(c: Complaint, rung: Rung, batch_events: list[ComplaintEve
         candidate = Officer.objects.filter(pk=rung.officer_id).first()
         missing = gettext_noop("the named officer no longer exists")
     if candidate is None:
-        return _head(c, missing)
-    chosen = _usable(candidate)
+        return head_of(c, missing)
+    chosen = usable(candidate)
     if chosen is None:
-        return _head(c, gettext_noop("the escalation officer cannot act (inactive or on leave)"))
+        return head_of(c, gettext_noop("the escalation officer cannot act (inactive or on leave)"))
     return chosen, ""
 
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stop.set())
         while True:
-            result = deliver_due(batch=batch)
+            result = deliver_due(batch=batch, stopping=stop.is_set)
             if result.claimed or once:
                 self.stdout.write(str(result))
             close_old_connections()
