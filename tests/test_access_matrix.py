@@ -22,6 +22,8 @@ from nagar_nigam_cc.complaints.actions import (
     do_add_note,
     do_assign,
     do_close,
+    do_confirm,
+    do_dispute,
     do_mark_duplicate,
     do_put_on_hold,
     do_register,
@@ -34,11 +36,12 @@ from nagar_nigam_cc.complaints.actions import (
 from nagar_nigam_cc.complaints.models import Complaint, ComplaintEvent, Status
 from nagar_nigam_cc.directory import roles
 
-ACTIONS = ("assign", "start", "hold", "resume", "resolve", "close", "reopen", "reject", "mark_duplicate")
+ACTIONS = ("assign", "start", "hold", "resume", "resolve", "close", "reopen", "reject", "mark_duplicate", "confirm",
+           "dispute")
 EVERYTHING = frozenset(ACTIONS)
 WORK = frozenset({"start", "hold", "resume", "resolve"})  # what the assigned officer does
-SUPERVISE = frozenset({"assign", "close", "reopen", "reject", "mark_duplicate"})  # a zonal officer
-ON_THE_PHONE = frozenset({"close", "reopen"})  # an agent, on the citizen's word
+SUPERVISE = frozenset({"assign", "close", "reopen", "reject", "mark_duplicate", "confirm", "dispute"})  # zonal
+ON_THE_PHONE = frozenset({"close", "reopen", "confirm", "dispute"})  # an agent, on the citizen's word
 
 PEOPLE = ("agent", "officer", "head", "zonal", "outsider", "commissioner", "auditor", "anonymous", "nobody")
 
@@ -94,6 +97,8 @@ def attempt(world, action: str, complaint: Complaint, actor):
         "reopen": lambda: do_reopen(complaint, actor=actor, reason="Citizen says not done"),
         "reject": lambda: do_reject(complaint, actor=actor, reason="Not municipal"),
         "mark_duplicate": lambda: do_mark_duplicate(complaint, original=other, actor=actor),
+        "confirm": lambda: do_confirm(complaint, actor=actor),
+        "dispute": lambda: do_dispute(complaint, actor=actor),
     }[action]()
 
 

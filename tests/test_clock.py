@@ -328,3 +328,17 @@ def test_calendar_is_a_value_and_round_trips():
     assert cal.as_dict()["weekly"]["sun"] == ""
     assert cal.weekly[0] == ((420, 780), (840, 1320))
     assert Calendar.from_text({"mon-sun": "00:00-24:00"}) == Calendar.always()
+
+
+# --- when the clock last stopped (the call centre's overnight queue) ---------------------------------------
+
+def test_the_last_closing_is_the_end_of_the_last_window_to_the_microsecond():
+    from nagar_nigam_cc.sla.clock import Calendar, last_closing_before
+
+    ist = ZoneInfo("Asia/Kolkata")
+    cal = Calendar.from_text({"mon-sun": "07:00-13:02,13:12-22:00"}, tz="Asia/Kolkata")
+    assert last_closing_before(datetime(2026, 3, 3, 2, 0, 41, tzinfo=ist), cal) == datetime(2026, 3, 2, 22, 0, tzinfo=ist)
+    assert last_closing_before(datetime(2026, 3, 3, 13, 27, tzinfo=ist), cal) == datetime(2026, 3, 3, 13, 2, tzinfo=ist)
+    assert last_closing_before(datetime(2026, 3, 3, 22, 0, tzinfo=ist), cal) == datetime(2026, 3, 3, 22, 0, tzinfo=ist)
+    joined = Calendar.from_text({"mon-sun": "00:00-24:00"}, tz="Asia/Kolkata")
+    assert last_closing_before(datetime(2026, 3, 3, 2, 0, tzinfo=ist), joined) is None, "midnight is not a closing"

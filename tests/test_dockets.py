@@ -72,8 +72,13 @@ def test_spaces_dashes_slashes_and_dots_are_ignored(typed):
     assert dockets.normalise(typed) == "2611000427"
 
 
+@pytest.mark.parametrize("typed", ["२६११०००४२७", "२६११-०००४२-७", "2611\u201300042\u20147", "2611\u221200042-7"])
+def test_hindi_digits_and_the_dashes_phones_type_are_read_too(typed):
+    assert dockets.normalise(typed) == "2611000427"
+
+
 @pytest.mark.parametrize("typed", [
-    "", None, "261100042", "2611000427123", "2611OOO427", "docket 2611000427", "२६११०००४२७", "2611_00042_7",
+    "", None, "261100042", "2611000427123", "2611OOO427", "docket 2611000427", "2611_00042_7",
 ])
 def test_what_cannot_be_a_docket_normalises_to_nothing(typed):
     assert dockets.normalise(typed) == ""

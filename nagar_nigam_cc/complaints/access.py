@@ -105,6 +105,10 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     # Agents close or reopen on the citizen's word over the phone.
     "close": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
     "reopen": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    # The citizen's own verdict on a resolution: by SMS reply (the system, actor None), or told to an
+    # agent on the phone or to a supervisor, who records it.
+    "confirm": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
+    "dispute": frozenset({roles.AGENT, roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
     # Refusing a complaint needs a senior's authority (the most abused shortcut in the field).
     "reject": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),
     "mark_duplicate": frozenset({roles.DEPARTMENT_HEAD, roles.ZONAL_OFFICER, roles.COMMISSIONER}),

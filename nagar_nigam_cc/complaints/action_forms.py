@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from nagar_nigam_cc.complaints.models import Complaint
+
+#: Under every text the citizen and the public tracking page (/t/<docket>) will show.
+PUBLIC_TEXT_HELP = _("The citizen and the public tracking page show this: write no names or phone numbers.")
 
 
 class ActionForm(forms.Form):

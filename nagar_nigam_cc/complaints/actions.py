@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from nagar_nigam_cc.api.location import inside_city
 from nagar_nigam_cc.complaints import access, dockets
 from nagar_nigam_cc.complaints.models import (
     OPEN_STATUSES,
@@ -28,11 +31,14 @@ from nagar_nigam_cc.complaints.models import (
     ComplaintEvent,
     DocketCounter,
     EventKind,
+    Follower,
     Status,
 )
-from nagar_nigam_cc.complaints.phones import normalise_mobile
+from nagar_nigam_cc.complaints.phones import masked, normalise_mobile
 from nagar_nigam_cc.messaging import outbox
+from nagar_nigam_cc.messaging.models import Event
 from nagar_nigam_cc.complaints.photos import check_photo
+from nagar_nigam_cc.directory.availability import head_of, usable
 from nagar_nigam_cc.directory.models import Category, Officer, Ward
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
@@ -48,6 +54,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "resolve": (frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED}), Status.RESOLVED),
     "close": (frozenset({Status.RESOLVED}), Status.CLOSED),
     "reopen": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.REOPENED),
+    "confirm": (frozenset({Status.RESOLVED}), Status.CLOSED),
+    "dispute": (frozenset({Status.RESOLVED, Status.CLOSED}), Status.REOPENED),
     "reject": (frozenset(OPEN_STATUSES), Status.REJECTED),
     "mark_duplicate": (frozenset(OPEN_STATUSES), Status.DUPLICATE),
     "reapply_policy": (frozenset(OPEN_STATUSES), None),
@@ -121,6 +129,11 @@ class NewComplaint:
     landmark: str = ""
     channel: str = Channel.PHONE
     priority: int | None = None
+    #: A map pin (WhatsApp location, the web form, Open311): both or neither, inside the city.
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    #: The complaint's number in the system it came from (IGRS reference …): unique per channel.
+    external_ref: str | None = None
 
 
 def next_docket(at: datetime) -> str:
@@ -179,6 +192,10 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
     landmark = clean_text(new.landmark, field="landmark", max_length=255)
     name = clean_text(new.name, field="name", max_length=120)
     language = new.language if new.language in ("hi", "en") else ""
+    if (new.latitude is None) != (new.longitude is None):
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")}, code="invalid")
+    if new.latitude is not None and not inside_city(float(new.latitude), float(new.longitude)):
+        raise ValidationError({"latitude": _("That place is outside the city.")}, code="outside_city")
     now = now or timezone.now()
 
     with transaction.atomic():
@@ -219,6 +236,9 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             address=address,
             landmark=landmark,
             description=description,
+            latitude=new.latitude,
+            longitude=new.longitude,
+            external_ref=(new.external_ref or "").strip()[:64] or None,
             registered_by=actor,
             registered_at=now,
             updated_at=now,
@@ -345,7 +365,7 @@ def do_resolve(
                 complaint=c, event=event, kind=AttachmentKind.PROOF, file=photo, content_type=content_type,
                 size=photo.size, uploaded_by=actor, uploaded_at=now,
             )
-        outbox.put(outbox.resolved(c, now))
+        outbox.put(*outbox.resolved(c, now))
     return c
 
 
@@ -356,7 +376,7 @@ def do_close(complaint: Complaint, *, actor, remarks: str = "", now: datetime | 
         c = _begin(complaint, "close", actor)
         before, c.status, c.closed_at = c.status, Status.CLOSED, now
         _record(c, EventKind.CLOSED, actor, from_status=before, now=now, note=remarks, fields=("closed_at",))
-        outbox.put(outbox.closed(c, now))
+        outbox.put(*outbox.closed(c, now))
     return c
 
 
@@ -368,6 +388,66 @@ def do_reopen(complaint: Complaint, *, actor, reason: str, now: datetime | None 
         c = _begin(complaint, "reopen", actor)
         before, c.status, c.closed_at = c.status, Status.REOPENED, None
         _record(c, EventKind.REOPENED, actor, from_status=before, now=now, note=reason, fields=("closed_at",))
+    return c
+
+
+def do_confirm(complaint: Complaint, *, actor, note: str = "", details: dict | None = None,
+               now: datetime | None = None) -> Complaint:
+    """The citizen says the work is done: the resolution is confirmed and the complaint closed.
+
+    `actor=None` is the citizen's own SMS/WhatsApp reply (messaging.replies), else the agent or
+    supervisor who heard it. Nothing is sent to the citizen here: they hear back from whoever recorded
+    their word (the reply to their message, or the agent on the line). `details` (e.g. which reply)
+    go on the event.
+    """
+    note = clean_text(note, field="note", max_length=500)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "confirm", actor)
+        before, c.status, c.closed_at = c.status, Status.CLOSED, now
+        # The officer whose resolution the citizen confirmed: reports count confirmations per officer.
+        _record(c, EventKind.CONFIRMED, actor, from_status=before, now=now, note=note, officer=c.assigned_to,
+                data=details, fields=("closed_at",))
+        # The other callers attached to it did not say so themselves: they are told it is closed.
+        outbox.put(*outbox.closed(c, now)[1:])
+    return c
+
+
+def do_dispute(complaint: Complaint, *, actor, note: str = "", details: dict | None = None,
+               now: datetime | None = None) -> Complaint:
+    """The citizen says it is not solved: the complaint is reopened and escalated one level up, to the
+    senior of the officer who holds it (their `reports_to`, else the department's head, each replaced
+    by their substitute while on leave, as the SLA sweep chooses), who takes it over and is told.
+
+    `actor=None` is the citizen's own reply; see do_confirm. The time limit's schedule is recomputed
+    from the complaint's plan, as for any reopening.
+    """
+    note = clean_text(note, field="note", max_length=500)
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = _begin(complaint, "dispute", actor)
+        holder = c.assigned_to
+        senior = usable(holder.reports_to) if holder is not None and holder.reports_to_id else None
+        why = ""
+        if senior is None:
+            senior, why = head_of(c, gettext_noop("no senior officer (reports to) who can act")
+                                if holder is not None else gettext_noop("nobody holds the complaint"))
+        reassigned = senior is not None and senior.pk != c.assigned_to_id
+        level = c.escalation_level + 1
+        before, c.status, c.closed_at, c.escalation_level = c.status, Status.REOPENED, None, level
+        if reassigned:
+            c.assigned_to = senior
+        _record(c, EventKind.DISPUTED, actor, from_status=before, now=now, note=note, officer=holder, data=details,
+                fields=("closed_at", "escalation_level", "assigned_to"))
+        escalated = ComplaintEvent.objects.create(
+            complaint=c, kind=EventKind.ESCALATED, at=now, actor=actor, from_status=c.status, to_status=c.status,
+            officer=senior, note=why,
+            data={"level": level, "from_officer": holder.pk if holder else None,
+                  "to_officer": senior.pk if senior else None, "reassigned": reassigned, "reason": "citizen disputed"},
+        )
+        if senior is not None:
+            key = f"{c.pk}:disputed:{escalated.pk}:officer:{senior.pk}"
+            outbox.put(outbox.to_officer(c, senior, Event.ESCALATION, key, now, context={"level": level}))
     return c
 
 
@@ -441,3 +521,65 @@ def do_reapply_policy(complaint: Complaint, *, actor, reason: str, now: datetime
             "due_at": c.due_at.isoformat() if c.due_at else None,
         })
     return c
+
+
+# --- another caller for the same problem ---------------------------------------------------------------------
+
+def do_attach_caller(complaint: Complaint, *, mobile: str, name: str = "", actor, channel: str = Channel.PHONE,
+                     language: str = "", now: datetime | None = None) -> tuple[Follower, bool]:
+    """A second caller reports a problem that is already registered and open: instead of a new
+    complaint, they are attached to this one (a Follower), told its docket number by SMS now, and kept
+    informed of its outcome (outbox.to_citizens). Returns (follower, created).
+
+    Attaching the same caller twice changes nothing and sends nothing. The complaint's own citizen, and
+    complaints no longer open, are refused with a message the agent can act on.
+    """
+    if actor is not None and not access.may(actor, "register"):
+        raise PermissionDenied(_("You may not register complaints."))
+    try:
+        mobile = normalise_mobile(mobile)
+    except ValidationError as exc:
+        raise ValidationError({"mobile": exc}) from exc
+    name = clean_text(name, field="name", max_length=120)
+    language = language if language in ("hi", "en") else ""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
+    now = now or timezone.now()
+    with transaction.atomic():
+        c = Complaint.objects.select_for_update().select_related("citizen", "category", "ward").get(pk=complaint.pk)
+        if actor is not None and not access.may(actor, "register", c):
+            raise PermissionDenied(_("You may not do that to this complaint."))
+        if c.status not in OPEN_STATUSES:
+            raise IllegalTransition(
+                _("Complaint %(docket)s is %(status)s; register a new complaint instead."),
+                code="illegal_transition",
+                params={"docket": dockets.spoken(c.docket), "status": c.get_status_display()},
+            )
+        if c.citizen.mobile == mobile:
+            raise ValidationError(
+                _("This caller registered complaint %(docket)s themself: read them its number."),
+                code="own_complaint", params={"docket": dockets.spoken(c.docket)},
+            )
+        citizen, created = Citizen.objects.get_or_create(
+            mobile=mobile, defaults={"name": name, **({"language": language} if language else {})}
+        )
+        if not created and ((name and name != citizen.name) or (language and language != citizen.language)):
+            citizen.name = name or citizen.name
+            citizen.language = language or citizen.language
+            citizen.save(update_fields=["name", "language"])
+        follower, attached = Follower.objects.get_or_create(
+            complaint=c, citizen=citizen, defaults={"channel": channel, "added_at": now, "added_by": actor}
+        )
+        if not attached:
+            return follower, False
+        # The timeline is read by officers and auditors too: the number is masked there.
+        ComplaintEvent.objects.create(
+            complaint=c, kind=EventKind.NOTE, at=now, actor=actor, from_status=c.status, to_status=c.status,
+            note=f"Another caller reported the same problem ({masked(mobile)}, {channel}); they will be kept informed.",
+            data={"follower": citizen.pk, "channel": channel},
+        )
+        message = outbox.to_citizen(c, Event.FOLLOWER_ADDED, f"{c.pk}:follower_added:{citizen.pk}", now)
+        message.to_mobile = citizen.mobile
+        message.language = citizen.language or settings.LANGUAGE_CODE
+        outbox.put(message)
+    return follower, True

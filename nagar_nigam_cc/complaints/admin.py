@@ -30,7 +30,7 @@ from unfold.paginator import InfinitePaginator
 from unfold.views import ChangeList
 from unfold.widgets import UnfoldAdminTextareaWidget
 
-from nagar_nigam_cc.complaints import access, actions, admin_forms, dockets
+from nagar_nigam_cc.complaints import access, actions, admin_forms, console, dockets
 from nagar_nigam_cc.complaints.action_forms import add_action_error
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint, Status
 from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
@@ -67,7 +67,7 @@ DESK_ACTIONS: dict[str, DeskAction] = {
         admin_forms.ReasonForm, lambda c, u, d: actions.do_reopen(c, actor=u, reason=d["reason"]), _("Reopened.")
     ),
     "reject": DeskAction(
-        admin_forms.ReasonForm, lambda c, u, d: actions.do_reject(c, actor=u, reason=d["reason"]), _("Rejected.")
+        admin_forms.RejectForm, lambda c, u, d: actions.do_reject(c, actor=u, reason=d["reason"]), _("Rejected.")
     ),
     "mark_duplicate": DeskAction(
         admin_forms.DuplicateForm,
@@ -310,34 +310,16 @@ class ComplaintAdmin(ModelAdmin):
         finally:
             _list_now.reset(token)
 
-    # --- the agent's registration form -------------------------------------------------------------
+    # --- registering: the agent console is the desk's one registration page --------------------------
     def add_view(self, request, form_url="", extra_context=None):
+        """The list's "add" button opens the agent console (complaints.console). A plain POST here still
+        registers, through the console's own form and code."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = admin_forms.RegisterComplaintForm(request.POST or None)
-        duplicate = None
-        if request.method == "POST" and form.is_valid():
-            try:
-                complaint = actions.do_register(
-                    form.new_complaint(), actor=request.user, allow_duplicate=form.cleaned_data["allow_duplicate"]
-                )
-            except actions.PossibleDuplicate as exc:
-                duplicate = exc.existing
-                form.add_error(None, exc)
-            except ValidationError as exc:
-                add_action_error(form, exc)
-            else:
-                messages.success(request, _("Complaint registered. Docket number: %(docket)s")
-                                 % {"docket": dockets.spoken(complaint.docket)})
-                return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[complaint.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Register a complaint"),
-            "opts": self.opts,
-            "form": form,
-            "duplicate": duplicate,
-        }
-        return TemplateResponse(request, "complaints/admin/register.html", context)
+        if request.method == "POST":
+            return console.page(request)
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(reverse("console:page") + (f"?{query}" if query else ""))
 
     # --- detail: summary, timeline, actions ------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -13,7 +13,7 @@ from unfold.widgets import (
 )
 
 from nagar_nigam_cc.complaints import dockets
-from nagar_nigam_cc.complaints.action_forms import ActionForm
+from nagar_nigam_cc.complaints.action_forms import PUBLIC_TEXT_HELP, ActionForm
 from nagar_nigam_cc.complaints.actions import NewComplaint
 from nagar_nigam_cc.complaints.models import Channel, Language
 from nagar_nigam_cc.complaints.phones import normalise_mobile
@@ -64,8 +64,9 @@ class RegisterComplaintForm(forms.Form):
         )
 
 
-def _reason(label=_("Reason"), required=True, rows=3):
-    return forms.CharField(label=label, required=required, widget=UnfoldAdminTextareaWidget(attrs={"rows": rows}))
+def _reason(label=_("Reason"), required=True, rows=3, help_text=""):
+    return forms.CharField(label=label, required=required, help_text=help_text,
+                           widget=UnfoldAdminTextareaWidget(attrs={"rows": rows}))
 
 
 class NoFieldsForm(ActionForm):
@@ -74,6 +75,10 @@ class NoFieldsForm(ActionForm):
 
 class ReasonForm(ActionForm):
     reason = _reason()
+
+
+class RejectForm(ActionForm):
+    reason = _reason(help_text=PUBLIC_TEXT_HELP)
 
 
 class OptionalRemarksForm(ActionForm):
@@ -94,7 +99,7 @@ class AssignForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    remarks = _reason(_("What was done"))
+    remarks = _reason(_("What was done"), help_text=PUBLIC_TEXT_HELP)
     photo = forms.FileField(label=_("Photo of the work done"), required=False, widget=UnfoldAdminFileFieldWidget)
 
     def __init__(self, *args, **kwargs):

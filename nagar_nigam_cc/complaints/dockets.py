@@ -13,6 +13,7 @@ registration that rolls back may leave a gap; numbers are never reused.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 # Damm's quasigroup of order 10 (weakly totally anti-symmetric).
@@ -31,7 +32,8 @@ _DAMM = (
 
 MAX_LENGTH = 12
 _SEQUENCE_MIN_DIGITS = 5
-_SEPARATORS = re.compile(r"[\s\-/.]")
+# Spaces, dashes (and the Unicode dashes phones substitute for "-"), slashes and dots.
+_SEPARATORS = re.compile(r"[\s\-/.\u2010-\u2015\u2212]")
 
 
 def damm_digit(digits: str) -> int:
@@ -59,6 +61,8 @@ def format_docket(period: str, sequence: int) -> str:
 def normalise(text: str) -> str:
     """What a person typed or read out (spaces, dashes) → the stored form, or '' if not a docket."""
     candidate = _SEPARATORS.sub("", text or "")
+    # Hindi (Devanagari) and other decimal digits, as a phone keyboard may type them: २६११ → 2611.
+    candidate = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in candidate)
     if not candidate.isascii() or not candidate.isdigit():
         return ""
     if not (4 + _SEQUENCE_MIN_DIGITS + 1 <= len(candidate) <= MAX_LENGTH):

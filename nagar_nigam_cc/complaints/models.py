@@ -94,6 +94,11 @@ class Complaint(models.Model):
     duplicate_of = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="duplicates", verbose_name=_("duplicate of")
     )
+    #: The complaint's number in the system it came from (IGRS reference, an Open311 client's id …);
+    #: unique per channel, so the same complaint is never imported twice. NULL for our own.
+    external_ref = models.CharField(_("reference in the source system"), max_length=64, null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     # --- the time limit (see nagar_nigam_cc.sla) ----------------------------------------------------
     # The plan is copied from the policy at registration, so editing a policy never moves open deadlines.
@@ -124,9 +129,17 @@ class Complaint(models.Model):
             models.Index(fields=["assigned_to", "status"], name="complaint_officer_status"),
             models.Index(fields=["status", "-registered_at"], name="complaint_status_recent"),
             models.Index(fields=["citizen", "category", "ward"], name="complaint_citizen_dupes"),
+            # The agent console: a caller's latest complaints (read backwards, no sort however many they
+            # have), and open complaints of the same kind in the same ward (likely duplicates).
+            models.Index(fields=["citizen", "registered_at"], name="complaint_citizen_recent"),
+            models.Index(fields=["category", "ward", "registered_at"], name="complaint_place_recent"),
             # "Escalated" in the desk: the few complaints above level 0, newest first, without walking
             # the whole table by date (0.9 s at a million open complaints without it).
             models.Index(fields=["escalation_level", "-registered_at"], name="complaint_level_recent"),
+        ]
+        constraints = [
+            # NULLs never collide, so only imported complaints are checked.
+            models.UniqueConstraint(fields=["channel", "external_ref"], name="complaint_once_per_source_ref"),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +148,27 @@ class Complaint(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class Follower(models.Model):
+    """Another citizen who reported the same problem: attached to the open complaint instead of opening
+    a second one, and kept informed of it (told its number now, and of its outcome later)."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="followers", verbose_name=_("complaint"))
+    citizen = models.ForeignKey(Citizen, models.CASCADE, related_name="following", verbose_name=_("citizen"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    added_at = models.DateTimeField(_("added at"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+
+    class Meta:
+        verbose_name = _("other caller")
+        verbose_name_plural = _("other callers")
+        constraints = [models.UniqueConstraint(fields=["complaint", "citizen"], name="follower_once")]
+
+    def __str__(self) -> str:
+        return f"{self.citizen} → {self.complaint}"
 
 
 class EventKind(models.TextChoices):
@@ -154,6 +188,10 @@ class EventKind(models.TextChoices):
     REMINDED = "reminded", _("officer reminded")
     BREACHED = "breached", _("time ran out")
     ESCALATED = "escalated", _("escalated")
+    # The citizen's answer to the resolution (by SMS/WhatsApp reply, or told to an agent). Reports
+    # count these two kinds: confirmed versus disputed resolutions.
+    CONFIRMED = "confirmed", _("citizen confirmed the resolution")
+    DISPUTED = "disputed", _("citizen says it is not solved")
 
 
 #: How routing chose the officer (ComplaintEvent.data["matched_by"]), in the reader's language.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nagar_nigam_cc.complaints.action_forms import ActionForm
+from nagar_nigam_cc.complaints.action_forms import PUBLIC_TEXT_HELP, ActionForm
 from nagar_nigam_cc.complaints.photos import check_photo
 
 
@@ -31,6 +31,7 @@ class HoldForm(ActionForm):
 class ResolveForm(ActionForm):
     remarks = forms.CharField(
         label=_("What was done?"),
+        help_text=PUBLIC_TEXT_HELP,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -383,6 +383,21 @@ def next_working_instant(t: datetime, cal: Calendar) -> datetime:
         d += 1
 
 
+def last_closing_before(t: datetime, cal: Calendar, *, lookback_days: int = 7) -> datetime | None:
+    """The last moment at or before `t` when the clock stopped (the end of a working interval that
+    the next one does not continue), looking back `lookback_days` days; None if there was none."""
+    x = _instant_us(t, "t")
+    cal._ready()
+    today = t.astimezone(cal.tz).toordinal()
+    for ordinal in range(today + 1, today - lookback_days - 2, -1):
+        for _start, end in reversed(cal._day(ordinal)[0]):
+            if end <= x:
+                closing = _out(end, cal)
+                if not is_working(closing, cal):  # where one window meets the next, nothing closed
+                    return closing
+    return None
+
+
 # ----- helpers ------------------------------------------------------------------------------------
 
 
