@@ -30,6 +30,7 @@ from unfold.paginator import InfinitePaginator
 from unfold.views import ChangeList
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from nagar_nigam_cc.exports import Echo, csv_safe
 from nagar_nigam_cc.complaints import access, actions, admin_forms, console, dockets
 from nagar_nigam_cc.complaints.action_forms import add_action_error
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint, Status
@@ -537,13 +538,13 @@ class ComplaintAdmin(ModelAdmin):
                   "address", "landmark", "description"]
 
         def lines():
-            writer = csv.writer(_Echo())
+            writer = csv.writer(Echo())
             yield "\ufeff" + writer.writerow(header)  # BOM: Excel then reads Hindi as UTF-8
             for c in rows.iterator(chunk_size=2000):
                 yield writer.writerow([
                     c.docket, timezone.localtime(c.registered_at).isoformat(), c.status, c.category.code,
                     c.department.code, c.ward.number, c.assigned_to.name if c.assigned_to else "", c.channel,
-                    _csv_safe(c.address), _csv_safe(c.landmark), _csv_safe(c.description),
+                    csv_safe(c.address), csv_safe(c.landmark), csv_safe(c.description),
                 ])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -556,16 +557,6 @@ DESK_ACTION_TITLES = {
     "assign": _("Reassign"), "close": _("Close"), "reopen": _("Reopen"), "reject": _("Reject"),
     "mark_duplicate": _("Mark duplicate"),
 }
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in citizens' text (CSV injection: =, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Citizen)

@@ -25,6 +25,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminFileFieldWidget, UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget
 
+from nagar_nigam_cc.singleton_admin import SingletonAdminMixin
 from nagar_nigam_cc.complaints import access
 from nagar_nigam_cc.directory import roles
 from nagar_nigam_cc.directory.models import Category
@@ -52,7 +53,8 @@ def configures(user) -> bool:
 # --- the call centre (one row) -------------------------------------------------------------------------------
 
 @admin.register(CallCentre)
-class CallCentreAdmin(ModelAdmin):
+class CallCentreAdmin(SingletonAdminMixin, ModelAdmin):
+    defaults_message = _("The call centre's hours are not set yet: every day 07:00–22:00 applies.")
     """One row: the list goes straight to it."""
 
     fields = ("calendar", "agent_numbers", "greeting_hi", "greeting_en", "after_hours_hi", "after_hours_en",
@@ -74,15 +76,6 @@ class CallCentreAdmin(ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        if CallCentre.objects.filter(pk=1).exists():
-            return HttpResponseRedirect(reverse("admin:intake_callcentre_change", args=[1]))
-        if self.has_add_permission(request):
-            return HttpResponseRedirect(reverse("admin:intake_callcentre_add"))
-        messages.info(request, _("The call centre's hours are not set yet: every day 07:00–22:00 applies."))
-        return HttpResponseRedirect(reverse("admin:index"))
 
 
 # --- the IGRS category map ---------------------------------------------------------------------------------------

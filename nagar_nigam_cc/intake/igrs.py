@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from nagar_nigam_cc.exports import Echo, csv_safe
 from nagar_nigam_cc.complaints import dockets
 from nagar_nigam_cc.complaints.actions import NewComplaint, do_register
 from nagar_nigam_cc.complaints.models import Channel, Complaint, ComplaintEvent, EventKind, Status
@@ -1092,23 +1093,13 @@ def _local(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection: =, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def disposal_csv(rows: Iterable[DisposalRow]) -> Iterator[str]:
     """The report as CSV text, a line at a time, starting with a BOM so Excel reads the Hindi as UTF-8."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff" + writer.writerow([title for _key, title in DISPOSAL_COLUMNS])
     for r in rows:
         yield writer.writerow([
-            r.reference, r.docket, _local(r.received), _local(r.registered), r.status, _csv_safe(r.remarks),
+            r.reference, r.docket, _local(r.received), _local(r.registered), r.status, csv_safe(r.remarks),
             _local(r.resolved), _local(r.closed), r.officer,
         ])
 
@@ -1143,7 +1134,7 @@ def disposal_xlsx(rows: Iterable[DisposalRow]) -> bytes:
 
     for r in rows:
         sheet.append([text(r.reference), text(r.docket), when(r.received), when(r.registered), r.status,
-                      _csv_safe(r.remarks), when(r.resolved), when(r.closed), r.officer])
+                      csv_safe(r.remarks), when(r.resolved), when(r.closed), r.officer])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

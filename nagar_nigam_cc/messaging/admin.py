@@ -19,9 +19,8 @@ from contextvars import ContextVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import AnonymousUser, User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
@@ -33,6 +32,7 @@ from unfold.decorators import display
 from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
+from nagar_nigam_cc.singleton_admin import SingletonAdminMixin
 from nagar_nigam_cc.complaints import access, dockets
 from nagar_nigam_cc.complaints.models import Complaint
 from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
@@ -577,7 +577,8 @@ class MessageTemplateAdmin(ModelAdmin):
 # --- settings --------------------------------------------------------------------------------------------------
 
 @admin.register(MessagingSettings)
-class MessagingSettingsAdmin(ModelAdmin):
+class MessagingSettingsAdmin(SingletonAdminMixin, ModelAdmin):
+    defaults_message = _("No message settings are saved yet; the defaults apply.")
     """One row: the list goes straight to it."""
 
     fieldsets = (
@@ -590,15 +591,6 @@ class MessagingSettingsAdmin(ModelAdmin):
         (_("Officers' reminders"), {"fields": ("digest_from",)}),
     )
 
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
-        if MessagingSettings.objects.filter(pk=1).exists():
-            return HttpResponseRedirect(reverse("admin:messaging_messagingsettings_change", args=[1]))
-        if self.has_add_permission(request):
-            return HttpResponseRedirect(reverse("admin:messaging_messagingsettings_add"))
-        messages.info(request, _("No message settings are saved yet; the defaults apply."))
-        return HttpResponseRedirect(reverse("admin:index"))
 
     def has_add_permission(self, request):
         # Only while the row is missing, and for whoever may change it.
