@@ -36,6 +36,14 @@ INSTALLED_APPS = [
     "nagar_nigam_cc.complaints",
     "nagar_nigam_cc.sla",
     "nagar_nigam_cc.messaging",
+    "nagar_nigam_cc.public",
+    "nagar_nigam_cc.intake",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "nagar_nigam_cc.api",
+    "nagar_nigam_cc.open311",
 ]
 
 MIDDLEWARE = [
@@ -100,7 +108,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and background work ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis that stops answering must slow a request by a second, not hang it.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -170,6 +180,8 @@ NNC_MESSAGE_RETRY_CAP_SECONDS = env.float("NNC_MESSAGE_RETRY_CAP_SECONDS", defau
 # How long a worker holds the messages it claimed before another may take them (it died, or hung).
 NNC_MESSAGE_LEASE_SECONDS = env.float("NNC_MESSAGE_LEASE_SECONDS", default=120.0)
 NNC_DELIVERY_INTERVAL_SECONDS = env.float("NNC_DELIVERY_INTERVAL_SECONDS", default=5.0)
+# How many days after a complaint is closed the citizen may still reply "2" (not solved) to reopen it.
+NNC_DISPUTE_DAYS = env.int("NNC_DISPUTE_DAYS", default=7)
 NNC_GATEWAY_TIMEOUT_SECONDS = env.float("NNC_GATEWAY_TIMEOUT_SECONDS", default=10.0)
 # Twilio (SMS and WhatsApp). TWILIO_FROM: a number, or a Messaging Service SID (MG…).
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
@@ -178,6 +190,9 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
 # Another address for Twilio's API (a proxy, or a fake server in tests); empty: https://api.twilio.com.
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+# The voice that reads the central number's messages (intake.voice): Amazon Polly's Aditi speaks Hindi
+# (hi-IN) and Indian English (en-IN).
+TWILIO_VOICE = env.str("TWILIO_VOICE", default="Polly.Aditi")
 # An Indian DLT SMS gateway over HTTP (MSG91-, Gupshup-style or generic JSON; see messaging.gateways.dlt).
 NNC_DLT_STYLE = env.str("NNC_DLT_STYLE", default="generic")
 NNC_DLT_URL = env.str("NNC_DLT_URL", default="")
@@ -188,13 +203,70 @@ NNC_DLT_ENTITY_ID = env.str("NNC_DLT_ENTITY_ID", default="")
 # The secret in the delivery-report and inbound URLs the gateway is given (/messages/dlt/…/<token>/).
 NNC_DLT_WEBHOOK_TOKEN = env.str("NNC_DLT_WEBHOOK_TOKEN", default="")
 
+# --- APIs: REST at /api/v1/ (nagar_nigam_cc.api), Open311 GeoReport v2 at /open311/v2/ (nagar_nigam_cc.open311)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the docs page, used while logged in to the desk
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "nagar_nigam_cc.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Nagar Nigam Call Centre API",
+    "DESCRIPTION": "Complaints (register, list, read, act) and the city's directory; Open311 GeoReport v2. "
+                   "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs pages' scripts come from drf-spectacular-sidecar's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# The city's bounding box, "south,west,north,east" in degrees: coordinates outside it are refused.
+NNC_CITY_BOUNDS = env.str("NNC_CITY_BOUNDS", default="25.30,81.70,25.55,82.00")  # Prayagraj
+# Open311: the jurisdiction_id clients may send (empty: any or none), and discovery's contact line.
+NNC_OPEN311_JURISDICTION = env.str("NNC_OPEN311_JURISDICTION", default="")
+NNC_OPEN311_CONTACT = env.str("NNC_OPEN311_CONTACT", default="")
+# Requests a minute from one address: anonymous Open311 reads, and token requests (per address and per username).
+NNC_API_ANONYMOUS_RATE = env.str("NNC_API_ANONYMOUS_RATE", default="120/m")
+NNC_API_TOKEN_RATE = env.str("NNC_API_TOKEN_RATE", default="10/m")
+
+# --- Public pages: the citizen's complaint form and feedback at /t/ (nagar_nigam_cc.public) -------------
+# IGRS allows 10 complaints a month per mobile number through its public channels (abuse control).
+NNC_COMPLAINTS_PER_MOBILE_PER_MONTH = env.int("NNC_COMPLAINTS_PER_MOBILE_PER_MONTH", default=10)
+# One-time codes that check a citizen's mobile: how many may be sent to one mobile in an hour, how long
+# one is valid, and how many wrong tries one allows.
+NNC_PUBLIC_CODES_PER_MOBILE_PER_HOUR = env.int("NNC_PUBLIC_CODES_PER_MOBILE_PER_HOUR", default=3)
+NNC_PUBLIC_CODE_MINUTES = env.int("NNC_PUBLIC_CODE_MINUTES", default=10)
+NNC_PUBLIC_CODE_TRIES = env.int("NNC_PUBLIC_CODE_TRIES", default=5)
+# How many codes one address (IP) may ask for, e.g. "20/h" (django-ratelimit, counted in the cache; empty:
+# no limit). Indian mobile networks put many phones behind one address (CGNAT): keep it generous.
+NNC_PUBLIC_RATE_PER_IP = env.str("NNC_PUBLIC_RATE_PER_IP", default="20/h")
+if env.bool("BEHIND_TLS_PROXY", default=False):
+    # Every request reaches us from the proxy: rate limits (these and the API's) must count the address
+    # the proxy saw, or all citizens would share one proxy's allowance.
+    RATELIMIT_IP_META_KEY = "nagar_nigam_cc.public.verification.client_ip"
+# How long the details of a complaint waiting for its code (and a kept photo) are kept.
+NNC_PUBLIC_DRAFT_HOURS = env.int("NNC_PUBLIC_DRAFT_HOURS", default=24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The Twilio SDK logs every request's headers at INFO: ten lines per SMS.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "twilio.http_client": {"level": "WARNING"}},
 }
 
 # --- The desk: Django admin themed with django-unfold --------------------------------------------------

@@ -11,6 +11,13 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/desk/", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("messages/", include("nagar_nigam_cc.messaging.urls")),
+    path("intake/", include("nagar_nigam_cc.intake.urls")),
     path("officer/", include("nagar_nigam_cc.complaints.officer_urls")),
+    # The agent console is a page of the desk (its login, its look); listed first, before the desk's
+    # catch-all.
+    path("desk/console/", include("nagar_nigam_cc.complaints.console")),
     path("desk/", admin.site.urls),
+    path("t/", include("nagar_nigam_cc.public.urls")),
+    path("api/", include("nagar_nigam_cc.api.urls")),
+    path("open311/v2/", include("nagar_nigam_cc.open311.urls")),
 ]

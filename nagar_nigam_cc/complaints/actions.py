@@ -182,9 +182,9 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
         raise PermissionDenied(_("You may not register complaints."))
     mobile = normalise_mobile(new.mobile)
     if not new.category.is_active:
-        raise ValidationError({"category": _("This category is no longer in use.")}, code="inactive")
+        raise ValidationError({"category": ValidationError(_("This category is no longer in use."), code="inactive")})
     if new.channel not in Channel.values:
-        raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
+        raise ValidationError({"channel": ValidationError(_("Unknown channel."), code="invalid")})
     description = clean_text(
         new.description, field="description", max_length=settings.NNC_DESCRIPTION_MAX_CHARS, required=True
     )
@@ -193,9 +193,9 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
     name = clean_text(new.name, field="name", max_length=120)
     language = new.language if new.language in ("hi", "en") else ""
     if (new.latitude is None) != (new.longitude is None):
-        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")}, code="invalid")
+        raise ValidationError({"latitude": ValidationError(_("Give both latitude and longitude, or neither."), code="invalid")})
     if new.latitude is not None and not inside_city(float(new.latitude), float(new.longitude)):
-        raise ValidationError({"latitude": _("That place is outside the city.")}, code="outside_city")
+        raise ValidationError({"latitude": ValidationError(_("That place is outside the city."), code="outside_city")})
     now = now or timezone.now()
 
     with transaction.atomic():
@@ -356,7 +356,7 @@ def do_resolve(
     with transaction.atomic():
         c = _begin(complaint, "resolve", actor)
         if photo is None and c.category.proof_photo_required:
-            raise ValidationError({"photo": _("This kind of complaint needs a photo of the work done.")}, code="required")
+            raise ValidationError({"photo": ValidationError(_("This kind of complaint needs a photo of the work done."), code="required")})
         before, c.status, c.resolved_at, c.resolution_remarks = c.status, Status.RESOLVED, now, remarks
         event = _record(c, EventKind.RESOLVED, actor, from_status=before, now=now, note=remarks,
                         officer=c.assigned_to, fields=("resolved_at", "resolution_remarks"))
@@ -543,7 +543,7 @@ def do_attach_caller(complaint: Complaint, *, mobile: str, name: str = "", actor
     name = clean_text(name, field="name", max_length=120)
     language = language if language in ("hi", "en") else ""
     if channel not in Channel.values:
-        raise ValidationError({"channel": _("Unknown channel.")}, code="invalid")
+        raise ValidationError({"channel": ValidationError(_("Unknown channel."), code="invalid")})
     now = now or timezone.now()
     with transaction.atomic():
         c = Complaint.objects.select_for_update().select_related("citizen", "category", "ward").get(pk=complaint.pk)

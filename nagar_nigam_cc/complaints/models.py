@@ -242,7 +242,11 @@ class ComplaintEvent(models.Model):
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_time")]
+        indexes = [
+            models.Index(fields=["complaint", "at"], name="event_complaint_time"),
+            # Changes since a moment, across complaints (Open311's servicerequestupdates, reports).
+            models.Index(fields=["at"], name="event_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"

@@ -57,7 +57,10 @@ PERMISSIONS = {
     ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
     COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS + _CONFIGURE_MESSAGES
     + ["complaints.add_complaint", "complaints.export_complaint", "complaints.view_citizen", "auth.view_user",
-       "auth.add_user", "auth.change_user"],
+       "auth.add_user", "auth.change_user",
+       # Open311 clients' keys (granted by open311's migration 0002, kept here so a later grant keeps them)
+       "open311.add_apikey", "open311.change_apikey", "open311.view_apikey", "open311.view_open311request"],
     AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES
-    + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_messagingsettings"],
+    + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_messagingsettings",
+       "open311.view_apikey", "open311.view_open311request"],
 }
