@@ -62,3 +62,24 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+def ensure_complaints(label: str, count: int) -> int:
+    """The demo city and at least `count` complaints in the database (synth_complaints tops it up, with
+    progress); returns how many there are. For benchmarks that measure the desk at scale."""
+    import time
+
+    from django.core.management import call_command
+
+    from nagar_nigam_cc.complaints.models import Complaint
+    from nagar_nigam_cc.demo.loader import city_exists
+
+    if not city_exists():
+        call_command("load_demo_city", complaints=0, verbosity=0)
+    have = Complaint.objects.count()
+    if have < count:
+        print(f"{label}: {have} complaints; adding {count - have} with synth_complaints …", flush=True)
+        started = time.perf_counter()
+        call_command("synth_complaints", count=count - have)
+        print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
+    return Complaint.objects.count()

@@ -16,7 +16,7 @@ import random
 import time
 from datetime import timedelta
 
-from _setup import machine, percentile, prepare
+from _setup import ensure_complaints, machine, percentile, prepare
 
 
 def main() -> None:
@@ -28,7 +28,6 @@ def main() -> None:
     label = prepare(args.database_url, fresh=False)
 
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -36,17 +35,8 @@ def main() -> None:
 
     from nagar_nigam_cc.complaints import console
     from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint
-    from nagar_nigam_cc.demo.loader import city_exists
 
-    if not city_exists():
-        call_command("load_demo_city", complaints=0, verbosity=0)
-    have = Complaint.objects.count()
-    if have < args.count:
-        print(f"{label}: {have} complaints; adding {args.count - have} with synth_complaints …", flush=True)
-        started = time.perf_counter()
-        call_command("synth_complaints", count=args.count - have)
-        print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
-    total = Complaint.objects.count()
+    total = ensure_complaints(label, args.count)
 
     rng = random.Random(5)
     top = max(Complaint.objects.order_by("-id").values_list("id", flat=True)[:1])

@@ -13,7 +13,7 @@ import argparse
 import random
 import time
 
-from _setup import machine, percentile, prepare
+from _setup import ensure_complaints, machine, percentile, prepare
 
 
 def main() -> None:
@@ -25,22 +25,12 @@ def main() -> None:
     label = prepare(args.database_url, fresh=False)
 
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     from nagar_nigam_cc.complaints.models import Complaint
-    from nagar_nigam_cc.demo.loader import city_exists
 
-    if not city_exists():
-        call_command("load_demo_city", complaints=0, verbosity=0)
-    have = Complaint.objects.count()
-    if have < args.count:
-        print(f"{label}: {have} complaints; adding {args.count - have} with synth_complaints …", flush=True)
-        started = time.perf_counter()
-        call_command("synth_complaints", count=args.count - have)
-        print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
-    total = Complaint.objects.count()
+    total = ensure_complaints(label, args.count)
 
     rng = random.Random(3)
     sample = list(Complaint.objects.order_by("?").values_list("docket", "citizen__mobile")[:200]) if total < 50_000 else [
