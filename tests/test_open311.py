@@ -421,7 +421,7 @@ def test_the_commissioner_issues_a_key_in_the_desk_and_sees_it_once(commissioner
 
 
 def test_a_ward_is_found_by_its_names_and_localities_as_whole_words():
-    from nagar_nigam_cc.api.location import WardNames, wards_named_in
+    from nagar_nigam_cc.directory.places import WardNames, wards_named_in
 
     wards = [WardNames(1, 1, ("कर्नलगंज", "Colonelganj", "Allahabad University")),
              WardNames(2, 2, ("कटरा", "Katra", "Katra Bazar", "लक्ष्मी टॉकीज")),
@@ -439,7 +439,7 @@ def test_a_ward_is_found_by_its_names_and_localities_as_whole_words():
 def test_coordinates_are_numbers_in_range():
     from decimal import Decimal
 
-    from nagar_nigam_cc.api.location import inside_city, parse_coordinate
+    from nagar_nigam_cc.directory.places import inside_city, parse_coordinate
 
     assert parse_coordinate("25.4358", -90, 90) == Decimal("25.435800")
     for bad in ("NaN", "Infinity", "1e400", "91", "north", ""):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from nagar_nigam_cc.api.location import inside_city
+from nagar_nigam_cc.directory.places import inside_city
 from nagar_nigam_cc.complaints import access, dockets
 from nagar_nigam_cc.complaints.models import (
     OPEN_STATUSES,

@@ -46,7 +46,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import formats, timezone, translation
 
-from nagar_nigam_cc.api.location import inside_city, parse_coordinate
+from nagar_nigam_cc.directory.places import inside_city, parse_coordinate
 from nagar_nigam_cc.complaints import dockets
 from nagar_nigam_cc.complaints.actions import NewComplaint, PossibleDuplicate, clean_text, do_register
 from nagar_nigam_cc.complaints.console import directory, search_categories, search_wards

@@ -44,7 +44,7 @@ from nagar_nigam_cc.api import directory_cache
 from nagar_nigam_cc.api.errors import django_messages
 from nagar_nigam_cc.api.language import ClientLanguageMixin
 from nagar_nigam_cc.api.limits import anonymous_rate, over_limit
-from nagar_nigam_cc.api.location import WardNames, inside_city, parse_coordinate, wards_named_in
+from nagar_nigam_cc.directory.places import WardNames, inside_city, parse_coordinate, wards_named_in
 from nagar_nigam_cc.complaints import dockets
 from nagar_nigam_cc.complaints.actions import NewComplaint, PossibleDuplicate, do_add_note, do_register
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Channel, Complaint, ComplaintEvent, EventKind, Status

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from nagar_nigam_cc.api.location import city_bounds, inside_city, parse_coordinate
+from nagar_nigam_cc.directory.places import city_bounds, inside_city, parse_coordinate
 from nagar_nigam_cc.bilingual import reader_wants_hindi
 from nagar_nigam_cc.complaints.console import search_wards
 from nagar_nigam_cc.complaints.models import Language

@@ -1,5 +1,5 @@
-"""Where a complaint is: inside the city or not (also asked by `do_register`), and, for an app that
-names the place in words, in which ward.
+"""Where a complaint is: inside the city or not (asked by `do_register`, the API, Open311, WhatsApp and
+the web form), and in which ward a place named in words lies.
 
 There is no GIS here (wards have no boundaries yet), so coordinates alone cannot name a ward: an app
 names it by number (Open311's address_id) or in words (address_string), which are matched against the
