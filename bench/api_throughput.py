@@ -5,6 +5,7 @@
     .venv/bin/python bench/api_throughput.py                          # SQLite (WAL), the embedded mode's database
     .venv/bin/python bench/api_throughput.py --database-url mysql://… --idempotency   # every POST with a key
     .venv/bin/python bench/api_throughput.py --profile                                   # where the time goes
+    .venv/bin/python bench/api_throughput.py --database-url mysql://… --workers 4 --threads 1 --worker-class sync
 
 The database is created afresh (drop + create), migrated and given the demo city (no complaints); the
 agent gets an API token. Then gunicorn serves nagar_nigam_cc.wsgi (--workers processes × --threads
@@ -18,7 +19,8 @@ Goal (issue 5): ≥ 200 requests/s sustained, p99 ≤ 150 ms, zero errors, zero 
 2-core machine with MariaDB on it.
 
 --profile instead runs the same POSTs in this process through Django's test client (the whole stack but
-the HTTP server) under cProfile, one thread, and prints where the time goes.
+the HTTP server), one thread: first the statements one POST sends and the CPU per POST (this process,
+and the MariaDB server), then under cProfile, where the time goes.
 """
 from __future__ import annotations
 
@@ -81,12 +83,31 @@ def profile(agent_token: str, categories, wards, count: int) -> None:
     import cProfile
     import pstats
 
+    from django.db import connection
     from django.test import Client
 
     client = Client(HTTP_AUTHORIZATION=f"Token {agent_token}")
     make = body_maker(categories, wards)
     for n in range(50):  # warm up
         client.post("/api/v1/complaints/", make(90, n), content_type="application/json")
+
+    # What one POST costs without the profiler: statements sent (each a round trip; a transaction adds
+    # three more: autocommit off, COMMIT, autocommit on), and CPU in this process and in MariaDB.
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        client.post("/api/v1/complaints/", make(92, 0), content_type="application/json")
+    mariadb = CpuMeter(os.getpid())
+    before = time.process_time(), mariadb._cpu(mariadb.mysqld)
+    for n in range(count):
+        response = client.post("/api/v1/complaints/", make(93, n), content_type="application/json")
+        assert response.status_code == 201, response.content
+    after = time.process_time(), mariadb._cpu(mariadb.mysqld)
+    print(f"{len(statements)} statements per POST, then its transaction's 3 round trips:")
+    print("".join(f"    {sql[:110]}\n" for sql in statements), end="")
+    print(f"CPU per POST without the profiler: this process (test client + Django) "
+          f"{(after[0] - before[0]) / count * 1000:.2f} ms, MariaDB server {(after[1] - before[1]) / count * 1000:.2f} ms "
+          f"(all its clients: read it on a quiet machine)")
+
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -111,6 +132,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
+                        help="gunicorn's worker class (gthread); sync serves one connection at a time per worker "
+                             "and ignores --threads and keep-alive")
     parser.add_argument("--idempotency", action="store_true", help="send an Idempotency-Key with every POST")
     parser.add_argument("--profile", type=int, nargs="?", const=1000, default=0, metavar="N",
                         help="profile N POSTs in-process instead (1000)")
@@ -139,7 +163,7 @@ def main() -> None:
            "CONN_MAX_AGE": "600", "NNC_API_ANONYMOUS_RATE": "", "NNC_API_TOKEN_RATE": ""}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "nagar_nigam_cc.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
+               "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", args.worker_class,
                "--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
@@ -161,7 +185,8 @@ def main() -> None:
 
     stored = list(Complaint.objects.values_list("docket", flat=True))
     told = result.created_ids
-    print(f"\n{label}, gunicorn {args.workers} worker(s) × {args.threads} thread(s), {args.clients} clients, "
+    print(f"\n{label}, gunicorn {args.workers} {args.worker_class} worker(s) × {args.threads} thread(s), "
+          f"{args.clients} clients, "
           f"{'with' if args.idempotency else 'without'} Idempotency-Key, on {machine()}")
     print(f"load average (1, 5, 15 min) before {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}, "
           f"after {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")

@@ -206,7 +206,8 @@ NNC_DLT_WEBHOOK_TOKEN = env.str("NNC_DLT_WEBHOOK_TOKEN", default="")
 # --- APIs: REST at /api/v1/ (nagar_nigam_cc.api), Open311 GeoReport v2 at /open311/v2/ (nagar_nigam_cc.open311)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, reading the user's roles in the same query (api/authentication.py)
+        "nagar_nigam_cc.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # the docs page, used while logged in to the desk
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

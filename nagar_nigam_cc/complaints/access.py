@@ -25,11 +25,18 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_nnc_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached |= {roles.COMMISSIONER}
-        user._nnc_roles = cached
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def remember_roles(user: User, group_names) -> frozenset[str]:
+    """Keep the user's roles on the user object (for this request) from the names of their groups, for
+    roles_of. The API's token authentication reads the names with the token and calls this itself."""
+    held = frozenset(group_names)
+    if user.is_superuser:
+        held |= {roles.COMMISSIONER}
+    user._nnc_roles = held
+    return held
 
 
 def officer_of(user: User | AnonymousUser) -> Officer | None:
@@ -150,3 +157,4 @@ def may_see_mobile(user: User | AnonymousUser, complaint: Complaint) -> bool:
         and roles.DEPARTMENT_HEAD in held
         and officer.department_id == complaint.department_id
     )
+

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -41,7 +41,7 @@ from nagar_nigam_cc.complaints.photos import check_photo
 from nagar_nigam_cc.directory.availability import head_of, usable
 from nagar_nigam_cc.directory.models import Category, Officer, Ward
 from nagar_nigam_cc.directory.routing import route
-from nagar_nigam_cc.directory.routing_data import officer_cards_for
+from nagar_nigam_cc.directory.routing_data import officers_for
 from nagar_nigam_cc.sla import schedule
 from nagar_nigam_cc.sla.policies import choose_policy, current_plan, plan_for
 
@@ -164,6 +164,48 @@ def next_docket(at: datetime) -> str:
     return dockets.format_docket(period, sequence)
 
 
+def citizen_for(mobile: str, *, name: str = "", language: str = "") -> tuple[Citizen, bool]:
+    """The caller with this (normalised) mobile, created when first seen; a name or language given
+    replaces the one on record. Returns (citizen, created). Call inside the registration's transaction.
+
+    Not get_or_create: its savepoint pair around the INSERT cost two round trips for every new caller.
+    When two desks register the same new caller at once, the INSERT that loses fails alone — MariaDB
+    (InnoDB) and SQLite roll back just the failed statement, and an IntegrityError from a cursor does
+    not spoil Django's transaction — and the row the winner committed is read instead.
+    """
+    citizen = Citizen.objects.filter(mobile=mobile).first()
+    if citizen is None:
+        citizen = Citizen(mobile=mobile, name=name, **({"language": language} if language else {}))
+        citizen.created_at = timezone.now()  # what auto_now_add would set
+        try:
+            _insert_citizen(citizen)
+            return citizen, True
+        except IntegrityError:
+            citizen = Citizen.objects.filter(mobile=mobile).first()
+            if citizen is None:  # not the mobile's uniqueness: a real error
+                raise
+    if (name and name != citizen.name) or (language and language != citizen.language):
+        citizen.name = name or citizen.name
+        citizen.language = language or citizen.language
+        citizen.save(update_fields=["name", "language"])
+    return citizen, False
+
+
+def _insert_citizen(citizen: Citizen) -> None:
+    # By hand, not citizen.save(): save() marks the whole transaction for rollback when the INSERT fails,
+    # which is exactly the race citizen_for recovers from. (Citizen has no save signals to miss.)
+    qn = connection.ops.quote_name
+    fields = [Citizen._meta.get_field(name) for name in ("mobile", "name", "language", "created_at")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(Citizen._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})",
+            [f.get_db_prep_save(getattr(citizen, f.attname), connection) for f in fields],
+        )
+        citizen.pk = cursor.lastrowid
+    citizen._state.adding, citizen._state.db = False, connection.alias
+
+
 def find_possible_duplicate(citizen: Citizen, category: Category, ward: Ward, now: datetime) -> Complaint | None:
     window = timedelta(minutes=settings.NNC_DUPLICATE_WINDOW_MINUTES)
     return (
@@ -199,25 +241,20 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
     now = now or timezone.now()
 
     with transaction.atomic():
-        citizen, created = Citizen.objects.get_or_create(
-            mobile=mobile, defaults={"name": name, **({"language": language} if language else {})}
-        )
-        if not created and ((name and name != citizen.name) or (language and language != citizen.language)):
-            citizen.name = name or citizen.name
-            citizen.language = language or citizen.language
-            citizen.save(update_fields=["name", "language"])
+        citizen, created = citizen_for(mobile, name=name, language=language)
         if not allow_duplicate and not created:
             existing = find_possible_duplicate(citizen, new.category, new.ward, now)
             if existing is not None:
                 raise PossibleDuplicate(existing)
 
         department = new.category.department
+        cards, officers = officers_for(department, new.ward)
         decision = route(
             department_id=department.pk,
             ward_id=new.ward.pk,
             zone_id=new.ward.zone_id,
             head_id=department.head_id,
-            officers=officer_cards_for(department, new.ward),
+            officers=cards,
         )
         priority = new.priority or new.category.default_priority
         policy_id, plan = current_plan(new.category.pk, new.ward.pk, priority)
@@ -228,7 +265,9 @@ def do_register(new: NewComplaint, *, actor, allow_duplicate: bool = False, now:
             department=department,
             ward=new.ward,
             zone_id=new.ward.zone_id,
-            assigned_to_id=decision.officer_id,
+            # The officer's row as routing read it (routing chooses only among those rows): the outbox
+            # message and the caller's answer name the officer without reading the row again.
+            assigned_to=officers[decision.officer_id] if decision.officer_id is not None else None,
             status=Status.ASSIGNED,
             priority=priority,
             channel=new.channel,
@@ -560,13 +599,7 @@ def do_attach_caller(complaint: Complaint, *, mobile: str, name: str = "", actor
                 _("This caller registered complaint %(docket)s themself: read them its number."),
                 code="own_complaint", params={"docket": dockets.spoken(c.docket)},
             )
-        citizen, created = Citizen.objects.get_or_create(
-            mobile=mobile, defaults={"name": name, **({"language": language} if language else {})}
-        )
-        if not created and ((name and name != citizen.name) or (language and language != citizen.language)):
-            citizen.name = name or citizen.name
-            citizen.language = language or citizen.language
-            citizen.save(update_fields=["name", "language"])
+        citizen, _created = citizen_for(mobile, name=name, language=language)
         follower, attached = Follower.objects.get_or_create(
             complaint=c, citizen=citizen, defaults={"channel": channel, "added_at": now, "added_by": actor}
         )
