@@ -6,7 +6,7 @@
 - embedded (`manage.py serve`, `make demo`): `EmbeddedScheduler`, a daemon thread of the web process.
 
 The jobs: the SLA sweep (reminders, escalations, auto-close over `next_action_at`), the outbox's
-delivery, and clearing expired sessions. Each job must be safe to run twice at once (two schedulers,
+delivery, clearing expired sessions, and the daily MIS e-mail. Each job must be safe to run twice at once (two schedulers,
 a replay, a restart), because both modes may overlap.
 """
 from __future__ import annotations
@@ -75,11 +75,22 @@ def forget_public_drafts() -> None:
     forget_stale()
 
 
+def send_daily_mis() -> None:
+    """Yesterday's MIS to its recipients, once per day after the configured hour (nagar_nigam_cc.reports.mis)."""
+    from nagar_nigam_cc.reports.mis import send_daily_mis as send
+
+    result = send()
+    if result.outcome in ("sent", "failed"):
+        logger.info("%s", result)
+
+
 PERIODIC_JOBS: list[Job] = [
     Job("sla-sweep", 60, "nagar_nigam_cc.scheduling.sla_sweep"),
     Job("deliver-messages", settings.NNC_DELIVERY_INTERVAL_SECONDS, "nagar_nigam_cc.scheduling.deliver_messages"),
     Job("clear-expired-sessions", 60 * 60, "nagar_nigam_cc.scheduling.clear_expired_sessions"),
     Job("forget-public-drafts", 60 * 60, "nagar_nigam_cc.scheduling.forget_public_drafts"),
+    # Every 15 minutes: sends soon after the configured hour, and retries a failed e-mail within the day.
+    Job("send-daily-mis", 15 * 60, "nagar_nigam_cc.scheduling.send_daily_mis"),
 ]
 
 

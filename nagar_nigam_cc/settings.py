@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "nagar_nigam_cc.messaging",
     "nagar_nigam_cc.public",
     "nagar_nigam_cc.intake",
+    "nagar_nigam_cc.reports",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -174,6 +175,11 @@ NNC_PUBLIC_URL = env.str("NNC_PUBLIC_URL", default="")
 NNC_SMS_GATEWAY = env.str("NNC_SMS_GATEWAY", default="console")
 NNC_WHATSAPP_GATEWAY = env.str("NNC_WHATSAPP_GATEWAY", default="console")
 NNC_EMAIL_GATEWAY = env.str("NNC_EMAIL_GATEWAY", default="email")
+# Outgoing e-mail (officers' messages, the daily MIS): EMAIL_URL as django-environ reads it, e.g.
+# smtp+tls://user:password@smtp.example.in:587; by default printed to the console (the demo).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nagar Nigam Call Centre <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NNC_MESSAGE_MAX_ATTEMPTS = env.int("NNC_MESSAGE_MAX_ATTEMPTS", default=10)
 NNC_MESSAGE_RETRY_BASE_SECONDS = env.float("NNC_MESSAGE_RETRY_BASE_SECONDS", default=30.0)
 NNC_MESSAGE_RETRY_CAP_SECONDS = env.float("NNC_MESSAGE_RETRY_CAP_SECONDS", default=3600.0)
@@ -280,6 +286,7 @@ UNFOLD = {
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "BORDER_RADIUS": "6px",
+    "DASHBOARD_CALLBACK": "nagar_nigam_cc.reports.dashboard.dashboard_callback",
     "COLORS": {
         "primary": {
             "50": "255 247 237", "100": "255 237 213", "200": "254 215 170", "300": "253 186 116",

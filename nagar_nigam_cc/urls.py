@@ -16,6 +16,7 @@ urlpatterns = [
     # The agent console is a page of the desk (its login, its look); listed first, before the desk's
     # catch-all.
     path("desk/console/", include("nagar_nigam_cc.complaints.console")),
+    path("desk/reports/", include("nagar_nigam_cc.reports.urls")),
     path("desk/", admin.site.urls),
     path("t/", include("nagar_nigam_cc.public.urls")),
     path("api/", include("nagar_nigam_cc.api.urls")),

@@ -114,17 +114,18 @@ def auditor(db) -> User:
 
 @pytest.fixture
 def register(agent):
-    """register(category, ward, **fields) → a complaint, registered by the agent through do_register."""
+    """register(category, ward, **fields) → a complaint, registered by the agent through do_register
+    (`now=` registers it at that moment)."""
     counter = iter(range(10_000))
 
     def _register(category, ward, *, mobile: str | None = None, **fields):
         n = next(counter)
-        actor = fields.pop("actor", agent)
+        actor, now = fields.pop("actor", agent), fields.pop("now", None)
         new = NewComplaint(
             mobile=mobile or f"+9198390{n:05d}", category=category, ward=ward,
             description=fields.pop("description", f"Problem number {n}"), **fields,
         )
-        return do_register(new, actor=actor)
+        return do_register(new, actor=actor, now=now)
 
     return _register
 

@@ -158,3 +158,35 @@ def may_see_mobile(user: User | AnonymousUser, complaint: Complaint) -> bool:
         and officer.department_id == complaint.department_id
     )
 
+
+def may_report_on(user: User | AnonymousUser, obj) -> bool:
+    """May this user ask for a report narrowed to `obj` (a Zone, Ward, Department, Category or Officer)?
+
+    Reports are scoped by `visibility` whatever the filter says; this decides whether the filter itself
+    is allowed, so that naming another department's category or officer is refused, not answered with
+    a silently empty (or, worse, revealing) report. The same roles as `visibility`, the union of them.
+    """
+    from nagar_nigam_cc.directory.models import Category, Department, Ward, Zone
+
+    held = roles_of(user)
+    if held & {roles.COMMISSIONER, roles.AUDITOR, roles.AGENT}:
+        return True
+    officer = officer_of(user)
+    if officer is None:
+        return False
+    department = {Department: lambda: obj.pk, Category: lambda: obj.department_id,
+                  Officer: lambda: obj.department_id}.get(type(obj), lambda: None)()
+    zone = {Zone: lambda: obj.pk, Ward: lambda: obj.zone_id}.get(type(obj), lambda: None)()
+    own_department = department is None or department == officer.department_id
+    if roles.DEPARTMENT_HEAD in held and officer.department_id and own_department:
+        return True
+    if roles.ZONAL_OFFICER in held:
+        # Their zones (only their department's complaints there, if they have a department).
+        in_zones = zone is None or zone in set(officer.zones.values_list("id", flat=True))
+        if in_zones and (officer.department_id is None or own_department):
+            return True
+    if roles.FIELD_OFFICER in held:
+        if isinstance(obj, Officer):
+            return obj.pk in acting_for(user)
+        return own_department
+    return False

@@ -6,7 +6,6 @@ form that calls one `do_*` action, which checks the actor's right and the status
 """
 from __future__ import annotations
 
-import csv
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from typing import Callable
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
@@ -30,11 +30,13 @@ from unfold.paginator import InfinitePaginator
 from unfold.views import ChangeList
 from unfold.widgets import UnfoldAdminTextareaWidget
 
-from nagar_nigam_cc.exports import Echo, csv_safe
+from nagar_nigam_cc.exports import csv_lines
 from nagar_nigam_cc.complaints import access, actions, admin_forms, console, dockets
 from nagar_nigam_cc.complaints.action_forms import add_action_error
 from nagar_nigam_cc.complaints.models import OPEN_STATUSES, Citizen, Complaint, Status
 from nagar_nigam_cc.complaints.phones import looks_like_phone, masked, normalise_mobile
+from nagar_nigam_cc.reports import figures, listing
+from nagar_nigam_cc.reports.filters import ReportFilter
 from nagar_nigam_cc.sla.display import time_left, time_left_text
 
 
@@ -107,8 +109,8 @@ class SLAStateFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now, value = _now(), self.value()
         running = queryset.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
-        if value == "overdue":
-            return running.filter(due_at__lt=now)
+        if value == "overdue":  # the reports' definition: run out, or ran out before it was put on hold
+            return queryset.filter(figures.overdue(now))
         if value == "today":
             start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
             end = start + timedelta(days=1)  # wall-clock arithmetic: the next local midnight
@@ -118,6 +120,50 @@ class SLAStateFilter(admin.SimpleListFilter):
         if value == "paused":
             return queryset.filter(status=Status.ON_HOLD, paused_since__isnull=False)
         return queryset
+
+
+class ReportFigureFilter(admin.ListFilter):
+    """The click-through from a report: the complaints behind one of its figures, selected by the report's
+    own filters and figure (reports.filters.ReportFilter, `r-…` parameters) at the instant it was counted,
+    so the list holds exactly the number the report showed. Not shown in the sidebar, and so not applied
+    by the ChangeList (it applies only filters with output): this takes the parameters off the list's
+    lookups, and ComplaintAdmin.get_queryset applies them."""
+
+    title = _("report figure")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in ReportFilter.parameter_names():
+            if name in params:
+                self.used_parameters[name] = params.pop(name)[-1]
+
+    def has_output(self):
+        return False
+
+    def choices(self, changelist):
+        return []
+
+    def expected_parameters(self):
+        return ReportFilter.parameter_names()
+
+    def queryset(self, request, queryset):
+        return queryset
+
+
+def report_filter_of(request) -> ReportFilter | None:
+    """The report filter a click-through link carries, checked (once per request); None without one.
+    A filter naming what the viewer may not see is refused (403), a malformed one is a 400-like error."""
+    if not hasattr(request, "_nnc_report_filter"):
+        form = None
+        if any(name in request.GET for name in ReportFilter.parameter_names()):
+            form = ReportFilter(request.GET, user=request.user)
+            if not form.is_valid():
+                reasons = " ".join(str(e) for errors in form.errors.values() for e in errors)
+                if form.refused:
+                    raise PermissionDenied(reasons)
+                raise IncorrectLookupParameters(reasons)
+        request._nnc_report_filter = form
+    return request._nnc_report_filter
 
 
 class EscalationLevelFilter(admin.SimpleListFilter):
@@ -191,7 +237,7 @@ class StatusFilter(admin.SimpleListFilter):
 class ComplaintAdmin(ModelAdmin):
     list_display = ("docket_display", "status_badge", "due_display", "level_display", "category", "ward", "department",
                     "assigned_to", "registered_at", "channel")
-    list_filter = (StatusFilter, SLAStateFilter, EscalationLevelFilter, "unrouted", "channel", "department", "zone",
+    list_filter = (ReportFigureFilter, StatusFilter, SLAStateFilter, EscalationLevelFilter, "unrouted", "channel", "department", "zone",
                    "category")
     # Related names are prefetched (one small IN query each), not joined: with joins, MariaDB's
     # optimizer starts from the small tables and sorts the whole complaint table for every page
@@ -206,6 +252,7 @@ class ComplaintAdmin(ModelAdmin):
     ordering = ("-registered_at", "-id")
     list_fullwidth = True
     change_form_before_template = "complaints/admin/complaint_summary.html"
+    list_before_template = "complaints/admin/report_figure.html"
     actions = ["export_csv", "reapply_policy"]
     actions_detail = [
         {"title": _("Work"), "items": ["act_start", "act_hold", "act_resume", "act_resolve"]},
@@ -226,9 +273,11 @@ class ComplaintAdmin(ModelAdmin):
 
     # --- scoping ------------------------------------------------------------------------------------
     def get_queryset(self, request):
-        return access.visible_complaints(request.user, super().get_queryset(request)).prefetch_related(
-            "category", "ward", "department", "assigned_to"
-        )
+        queryset = access.visible_complaints(request.user, super().get_queryset(request))
+        form = report_filter_of(request)
+        if form is not None:
+            queryset = queryset.filter(form.q())
+        return queryset.prefetch_related("category", "ward", "department", "assigned_to")
 
     def has_add_permission(self, request):
         return access.may(request.user, "register")
@@ -304,6 +353,12 @@ class ComplaintAdmin(ModelAdmin):
         # One instant for the whole page: the filters and the "due" column must agree.
         token = _list_now.set(timezone.now())
         try:
+            form = report_filter_of(request)
+            if form is not None:  # what the report counted, and the count, above the list
+                figure = figures.FIGURES.get(form.cleaned_data.get("figure") or "")
+                extra_context = {**(extra_context or {}), "report_figure": form,
+                                 "report_figure_label": figure.label if figure else "",
+                                 "report_figure_count": self.get_queryset(request).count()}
             response = super().changelist_view(request, extra_context)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
@@ -533,21 +588,8 @@ class ComplaintAdmin(ModelAdmin):
     # --- export --------------------------------------------------------------------------------------
     @admin.action(description=_("Export selected complaints to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
-        rows = queryset.select_related("category", "ward", "department", "assigned_to").order_by("-registered_at")
-        header = ["docket", "registered_at", "status", "category", "department", "ward", "assigned_to", "channel",
-                  "address", "landmark", "description"]
-
-        def lines():
-            writer = csv.writer(Echo())
-            yield "\ufeff" + writer.writerow(header)  # BOM: Excel then reads Hindi as UTF-8
-            for c in rows.iterator(chunk_size=2000):
-                yield writer.writerow([
-                    c.docket, timezone.localtime(c.registered_at).isoformat(), c.status, c.category.code,
-                    c.department.code, c.ward.number, c.assigned_to.name if c.assigned_to else "", c.channel,
-                    csv_safe(c.address), csv_safe(c.landmark), csv_safe(c.description),
-                ])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(listing.header(), listing.rows(queryset)),
+                                         content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="complaints.csv"'
         return response
 

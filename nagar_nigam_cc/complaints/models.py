@@ -113,6 +113,10 @@ class Complaint(models.Model):
     paused_since = models.DateTimeField(_("on hold since"), null=True, blank=True)
     breached_at = models.DateTimeField(_("time ran out at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    #: Working time from registration to the (latest) resolution on the SLA clock, time on hold left out:
+    #: what the officer scorecard averages. Set when the complaint is resolved, cleared when reopened.
+    resolution_seconds = models.PositiveIntegerField(_("time to resolve (working seconds)"), null=True, blank=True,
+                                                     editable=False)
     #: The next moment the sweep must act on this complaint (reminder, escalation, auto-close); null
     #: when nothing is scheduled. Indexed: a sweep reads only what is due.
     next_action_at = models.DateTimeField(_("next action at"), null=True, blank=True, db_index=True)
@@ -136,6 +140,16 @@ class Complaint(models.Model):
             # "Escalated" in the desk: the few complaints above level 0, newest first, without walking
             # the whole table by date (0.9 s at a million open complaints without it).
             models.Index(fields=["escalation_level", "-registered_at"], name="complaint_level_recent"),
+            # Reports (reports/): every figure is a count over one of these two indexes alone, never the
+            # rows. A period's complaints (SLA compliance, rankings, trends) are a range of the first;
+            # what is open now (dashboard: open, overdue, escalated, ageing) a range of the second. The
+            # report's filters and SLA outcome are columns of each, so MariaDB answers from the index.
+            models.Index(fields=["registered_at", "department", "zone", "ward", "category", "channel", "status",
+                                 "assigned_to", "due_at", "resolved_at", "paused_since", "escalation_level"],
+                         name="complaint_report_period"),
+            models.Index(fields=["status", "registered_at", "due_at", "paused_since", "escalation_level",
+                                 "department", "zone", "ward", "category", "channel", "assigned_to"],
+                         name="complaint_report_open"),
         ]
         constraints = [
             # NULLs never collide, so only imported complaints are checked.
@@ -246,6 +260,8 @@ class ComplaintEvent(models.Model):
             models.Index(fields=["complaint", "at"], name="event_complaint_time"),
             # Changes since a moment, across complaints (Open311's servicerequestupdates, reports).
             models.Index(fields=["at"], name="event_time"),
+            # Reports: the escalation register and "escalations received" (one kind, by time).
+            models.Index(fields=["kind", "at"], name="event_kind_time"),
         ]
 
     def __str__(self) -> str:

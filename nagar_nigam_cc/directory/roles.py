@@ -1,6 +1,6 @@
 """The desk's roles. Each is a Django group created by a migration (complaints `0002_roles`); a migration
 that adds permissions calls `complaints.migrations._roles.create_roles` again (complaints 0005, messaging
-0004)."""
+0004, reports 0002)."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
@@ -49,18 +49,22 @@ _CONFIGURE_MESSAGES = _READ_MESSAGES + [
     "messaging.view_messagingsettings", "messaging.change_messagingsettings",
 ]
 
+# The daily MIS: who gets it and when (reports.ReportSettings), and the record of what was sent.
+_READ_REPORT_SETTINGS = ["reports.view_reportsettings", "reports.view_misdelivery"]
+_CONFIGURE_REPORTS = _READ_REPORT_SETTINGS + ["reports.add_reportsettings", "reports.change_reportsettings"]
+
 PERMISSIONS = {
     AGENT: _READ_CITY + _READ_COMPLAINTS + _READ_MESSAGES
     + ["complaints.add_complaint", "complaints.view_citizen", "complaints.change_citizen"],
     FIELD_OFFICER: _READ_COMPLAINTS + ["directory.view_category", "directory.view_ward"],
     DEPARTMENT_HEAD: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES + ["complaints.export_complaint"],
     ZONAL_OFFICER: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + ["complaints.export_complaint"],
-    COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS + _CONFIGURE_MESSAGES
+    COMMISSIONER: _CONFIGURE_CITY + _READ_COMPLAINTS + _CONFIGURE_MESSAGES + _CONFIGURE_REPORTS
     + ["complaints.add_complaint", "complaints.export_complaint", "complaints.view_citizen", "auth.view_user",
        "auth.add_user", "auth.change_user",
        # Open311 clients' keys (granted by open311's migration 0002, kept here so a later grant keeps them)
        "open311.add_apikey", "open311.change_apikey", "open311.view_apikey", "open311.view_open311request"],
-    AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES
+    AUDITOR: _READ_CITY + _READ_COMPLAINTS + _READ_TIME_LIMITS + _READ_MESSAGES + _READ_REPORT_SETTINGS
     + ["complaints.view_citizen", "complaints.export_complaint", "messaging.view_messagingsettings",
        "open311.view_apikey", "open311.view_open311request"],
 }

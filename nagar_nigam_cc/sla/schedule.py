@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from nagar_nigam_cc.sla.plan import Plan
 
 #: The complaint fields these functions may change; actions save them with the status.
-FIELDS = ("sla_policy_id", "sla_plan", "due_at", "paused_for", "paused_since", "next_action_at")
+FIELDS = ("sla_policy_id", "sla_plan", "due_at", "paused_for", "paused_since", "next_action_at", "resolution_seconds")
 
 _OPEN = {"assigned", "in_progress", "on_hold", "reopened"}
 
@@ -34,6 +34,10 @@ def status_changed(complaint, before: str, now: datetime) -> None:
     plan = plan_of(complaint)
     if plan is None:
         complaint.next_action_at = None
+        if complaint.status == "resolved" and complaint.resolved_at is not None:  # no working calendar: wall time
+            complaint.resolution_seconds = max(0, int((complaint.resolved_at - complaint.registered_at).total_seconds()))
+        elif complaint.status in _OPEN:
+            complaint.resolution_seconds = None
         return
     if complaint.status == "on_hold" and plan.pause_on_hold and complaint.paused_since is None:
         complaint.paused_since = now
@@ -41,6 +45,11 @@ def status_changed(complaint, before: str, now: datetime) -> None:
         complaint.paused_for += plan.between(complaint.paused_since, now)
         complaint.paused_since = None
         complaint.due_at = plan.due_at(complaint.registered_at, complaint.paused_for)
+    if complaint.status == "resolved" and complaint.resolved_at is not None:
+        worked = plan.between(complaint.registered_at, complaint.resolved_at) - complaint.paused_for
+        complaint.resolution_seconds = max(0, int(worked.total_seconds()))
+    elif complaint.status in _OPEN:
+        complaint.resolution_seconds = None
     complaint.next_action_at = next_action(complaint, plan)
 
 

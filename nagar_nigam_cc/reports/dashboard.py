@@ -1,0 +1,230 @@
+"""The desk's home page (/desk/): today's registrations, what is open now, this week's SLA compliance
+against last week's, the age of open complaints, and the categories and wards with most complaints —
+scoped to what the viewer may see, every number a link to exactly the complaints it counts.
+
+Each panel is one query over the report indexes (complaints.models, complaint_report_*), counted with
+the report figures' own `Q` (figures.py) through `counting`, on a `ReportFilter` built like the links'
+ones and pinned to one instant, so a number and the list its link opens cannot disagree. The functions
+here return plain data; `dashboard_callback` (unfold's DASHBOARD_CALLBACK) puts it in the index page's
+context and `reports/dashboard.html` draws it.
+
+Query plans on MariaDB (EXPLAIN, 1 M complaints), all "Using index" — the rows are never read:
+- open now: a range of complaint_report_open on status (the four open statuses); overdue, escalated and
+  the age buckets are columns of that index, counted conditionally;
+- today's channels, the two weeks' SLA outcomes, top categories and top wards: a range of
+  complaint_report_period on registered_at; department, zone, ward, category, channel, status, officer
+  and the SLA columns are in the index (grouping adds "Using temporary").
+Left alone, MariaDB answers a zonal officer's or a head's period counts from (zone, registered_at) or
+(department, registered_at) and reads every row; `counting.report_index` names the report index instead. A
+field officer's open-now count uses complaint_officer_status (assigned_to, status) and reads their own
+few rows ("Using index condition"): cheaper than walking every open complaint in the report index.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nagar_nigam_cc.complaints.models import Channel
+from nagar_nigam_cc.reports.counting import DIMENSIONS, count, count_by, label_of, report_index
+from nagar_nigam_cc.reports.figures import AGE_BUCKETS, FIGURES, SLA_OUTCOMES, compliance
+from nagar_nigam_cc.reports.filters import OPEN, ReportFilter, city_zone
+
+#: How many categories and wards the "top" panels show, and over how many days (today included).
+TOP_N = 10
+TOP_DAYS = 30
+
+OPEN_NOW_FIGURES = ["open", "overdue", "escalated", *AGE_BUCKETS]
+WEEK_FIGURES = ["all", *SLA_OUTCOMES, "not_counted"]
+TOP_FIGURES = ["all", "overdue"]
+
+AGE_LABELS = {"age_0_1": _("0–1 days"), "age_1_3": _("1–3 days"), "age_3_7": _("3–7 days"),
+              "age_7": _("over 7 days")}
+
+
+@dataclass(frozen=True)
+class Number:
+    """One figure on the dashboard and the desk's list of exactly the complaints it counts."""
+    key: str
+    label: Any
+    value: int
+    link: str
+
+
+@dataclass
+class Week:
+    label: Any
+    start: date
+    end: date  # the last day counted (today for the current week)
+    numbers: dict[str, Number] = field(default_factory=dict)
+
+    @property
+    def compliance(self) -> float | None:
+        n = self.numbers
+        return compliance(n["on_time"].value, n["late"].value, n["overdue"].value)
+
+    @property
+    def outcomes(self) -> list[Number]:
+        return [self.numbers[key] for key in SLA_OUTCOMES]
+
+    @property
+    def bar(self) -> list[tuple[Number, float]]:
+        """The four outcomes as shares (percent) of a stacked bar."""
+        total = sum(n.value for n in self.outcomes)
+        return [(n, round(100 * n.value / total, 1) if total else 0) for n in self.outcomes]
+
+
+@dataclass
+class Ranked:
+    """A category or ward among the top ones: its complaints in the period and, of those, the open
+    overdue ones; `share` is its bar's length (percent of the first one's)."""
+    name: str
+    registered: Number
+    overdue: Number
+    share: int = 0
+
+
+def city_today(now: datetime) -> date:
+    return timezone.localtime(now, city_zone()).date()
+
+
+def _form(user, now: datetime, **filters) -> ReportFilter:
+    """The report filters (names as ReportFilter's fields) pinned to `now`: every figure on the page and
+    every link it makes is counted at this one instant (the links carry it as `r-at`)."""
+    data = {f"r-{name}": value.isoformat() if hasattr(value, "isoformat") else value
+            for name, value in filters.items()}
+    data["r-at"] = now.isoformat()
+    form = ReportFilter(data, user=user)
+    if not form.is_valid():  # the dashboard names no object, so nothing can be refused
+        raise ValueError(form.errors.as_text())
+    return form
+
+
+
+
+def registrations_today(user, now: datetime) -> tuple[list[Number], Number]:
+    """Complaints registered today (the city's day), by channel — every channel, zero or not — and
+    their total. One grouped query."""
+    today = city_today(now)
+    form = _form(user, now, date_from=today, date_to=today)
+    grouped = count_by(form, ["all"], DIMENSIONS["channel"])
+    counts = {value: row["all"] for value, row in grouped}
+    by_channel = [Number(value, label, counts.get(value, 0), form.list_url("all", channel=value))
+                  for value, label in Channel.choices]
+    total = Number("all", _("registered today"), sum(counts.values()), form.list_url("all"))
+    return by_channel, total
+
+
+def open_now(user, now: datetime) -> dict[str, Number]:
+    """Open, open overdue, open escalated, and the open ones by age: one query over the open complaints
+    (status range of complaint_report_open), each figure a conditional count. The form narrows to the
+    open statuses so MariaDB reads only that range; every figure is open anyway, so the links leave the
+    status filter out and show the figure alone."""
+    form = _form(user, now, status=OPEN)
+    counts = count(form, OPEN_NOW_FIGURES)
+    labels = {"open": _("open"), "overdue": _("open overdue"), "escalated": _("escalated"), **AGE_LABELS}
+    return {key: Number(key, labels[key], counts[key], form.list_url(key, status=None)) for key in OPEN_NOW_FIGURES}
+
+
+def weeks(user, now: datetime) -> tuple[Week, Week]:
+    """SLA outcomes of the complaints registered this week (Monday to today) and last week (Monday to
+    Sunday), city time: one query over both weeks' registrations, each week's figures counted with
+    that week's own filter (its period) and the figure's Q — exactly what each link's list applies."""
+    today = city_today(now)
+    this_monday = today - timedelta(days=today.weekday())
+    last_monday = this_monday - timedelta(days=7)
+    this = Week(_("this week"), this_monday, today)
+    last = Week(_("last week"), last_monday, this_monday - timedelta(days=1))
+    both = _form(user, now, date_from=last_monday, date_to=today)
+    week_forms = [(name, week, _form(user, now, date_from=week.start, date_to=week.end))
+                  for name, week in (("this", this), ("last", last))]
+    with report_index(both):
+        counts = both.complaints().aggregate(**{
+            f"{name}__{key}": Count("pk", filter=form.q(figure=False) & FIGURES[key].q(now))
+            for name, _week, form in week_forms for key in WEEK_FIGURES})
+    for name, week, form in week_forms:
+        for key in WEEK_FIGURES:
+            week.numbers[key] = Number(key, FIGURES[key].label, counts[f"{name}__{key}"], form.list_url(key))
+    return this, last
+
+
+def top(user, now: datetime, dimension_key: str) -> list[Ranked]:
+    """The `TOP_N` values of a dimension (category, ward) with most complaints registered in the last
+    `TOP_DAYS` days, with their open overdue ones: one grouped query (and one for the names)."""
+    today = city_today(now)
+    form = _form(user, now, date_from=today - timedelta(days=TOP_DAYS - 1), date_to=today)
+    dimension = DIMENSIONS[dimension_key]
+    ranked = []
+    grouped = count_by(form, TOP_FIGURES, dimension)
+    for value, counts in grouped:
+        if value is None:  # category and ward are never empty; no filter could select "none"
+            continue
+        link = {dimension_key: value}
+        ranked.append(Ranked(label_of(dimension, value),
+                             Number("all", FIGURES["all"].label, counts["all"], form.list_url("all", **link)),
+                             Number("overdue", FIGURES["overdue"].label, counts["overdue"],
+                                    form.list_url("overdue", **link))))
+    ranked.sort(key=lambda r: (-r.registered.value, -r.overdue.value, r.name))
+    ranked = ranked[:TOP_N]
+    for r in ranked:
+        r.share = _share(r.registered.value, ranked[0].registered.value)
+    return ranked
+
+
+def _bar_chart(label: str, numbers: list[Number]) -> str:
+    """Data for unfold's bar chart component (Chart.js, bundled with unfold)."""
+    return json.dumps({
+        "labels": [str(n.label) for n in numbers],
+        "datasets": [{"label": label, "data": [n.value for n in numbers],
+                      "backgroundColor": "var(--color-primary-600)", "displayYAxis": True}],
+    }, ensure_ascii=False)
+
+
+def _share(value: int, most: int) -> int:
+    """A bar's length in percent of the longest."""
+    return round(100 * value / most) if most else 0
+
+
+def dashboard(user, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the home page shows, as plain data: 7 queries (5 panels, 2 name look-ups)."""
+    now = now or timezone.now()
+    channels, today_total = registrations_today(user, now)
+    open_numbers = open_now(user, now)
+    this_week, last_week = weeks(user, now)
+    top_categories, top_wards = top(user, now, "category"), top(user, now, "ward")
+    ages = [open_numbers[key] for key in AGE_BUCKETS]
+    from nagar_nigam_cc.reports.views import REPORTS  # views imports much; only the page needs it
+
+    return {
+        "now": now,
+        "today": city_today(now),
+        "channels": channels,
+        "channels_chart": _bar_chart(str(_("registered today")), channels),
+        "today_total": today_total,
+        "open_big": [open_numbers[key] for key in ("open", "overdue", "escalated")],
+        "ages": ages,
+        "ages_chart": _bar_chart(str(_("open complaints")), ages),
+        "weeks": [this_week, last_week],
+        "tops": [
+            {"key": "category", "title": _("Top categories"), "label": DIMENSIONS["category"].label,
+             "rows": top_categories},
+            {"key": "ward", "title": _("Top wards"), "label": DIMENSIONS["ward"].label, "rows": top_wards},
+        ],
+        "top_days": TOP_DAYS,
+        "reports": [{"title": r.title, "description": r.description, "url": reverse("reports:report", args=[r.slug])}
+                    for r in REPORTS.values()],
+        "reports_url": reverse("reports:index"),
+        "mis_url": reverse("reports:mis"),
+    }
+
+
+def dashboard_callback(request, context: dict[str, Any]) -> dict[str, Any]:
+    """unfold's DASHBOARD_CALLBACK: the desk's index page with the dashboard above the app list."""
+    context["dashboard"] = dashboard(request.user)
+    return context
