@@ -91,6 +91,8 @@ PERIODIC_JOBS: list[Job] = [
     Job("forget-public-drafts", 60 * 60, "nagar_nigam_cc.scheduling.forget_public_drafts"),
     # Every 15 minutes: sends soon after the configured hour, and retries a failed e-mail within the day.
     Job("send-daily-mis", 15 * 60, "nagar_nigam_cc.scheduling.send_daily_mis"),
+    # Old idempotency keys and IGRS row reports, in small batches (nagar_nigam_cc.retention).
+    Job("purge-expired", 60 * 60, "nagar_nigam_cc.retention.purge_expired"),
 ]
 
 

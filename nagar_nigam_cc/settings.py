@@ -265,6 +265,10 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
     RATELIMIT_IP_META_KEY = "nagar_nigam_cc.public.verification.client_ip"
 # How long the details of a complaint waiting for its code (and a kept photo) are kept.
 NNC_PUBLIC_DRAFT_HOURS = env.int("NNC_PUBLIC_DRAFT_HOURS", default=24)
+# Retention (nagar_nigam_cc.retention): how long an API Idempotency-Key answers a retry, and how long
+# each IGRS row's import report is kept after the import finished (the import's summary stays).
+NNC_IDEMPOTENCY_KEY_DAYS = env.int("NNC_IDEMPOTENCY_KEY_DAYS", default=7)
+NNC_IGRS_ROW_REPORT_DAYS = env.int("NNC_IGRS_ROW_REPORT_DAYS", default=180)
 
 LOGGING = {
     "version": 1,
