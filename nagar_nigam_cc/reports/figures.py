@@ -34,11 +34,16 @@ def is_open() -> Q:
     return Q(status__in=OPEN_STATUSES)
 
 
-def overdue(now: datetime) -> Q:
-    """Open, and its clock has run out (before it was stopped, if it is on hold)."""
+def clock_ran_out(now: datetime) -> Q:
+    """Its clock has run out (before it was stopped, if it is on hold); `overdue` without "open"."""
     running = Q(paused_since__isnull=True, due_at__lt=now)
     stopped_late = Q(paused_since__isnull=False, due_at__lt=F("paused_since"))
-    return is_open() & (running | stopped_late)
+    return running | stopped_late
+
+
+def overdue(now: datetime) -> Q:
+    """Open, and its clock has run out (before it was stopped, if it is on hold)."""
+    return is_open() & clock_ran_out(now)
 
 
 def within_time(now: datetime) -> Q:
@@ -55,17 +60,30 @@ def resolved_late() -> Q:
              resolved_at__gt=F("due_at"))
 
 
+def above_first_rung() -> Q:
+    return Q(escalation_level__gt=0)
+
+
 def escalated() -> Q:
     """Open and above the first rung of its ladder."""
-    return is_open() & Q(escalation_level__gt=0)
+    return is_open() & above_first_rung()
+
+
+def age_between(now: datetime, low_days: int, high_days: int | None) -> Q:
+    """Registered between `low_days` and `high_days` days before `now` (high excluded); `aged` without "open"."""
+    q = Q(registered_at__lte=now - timedelta(days=low_days))
+    if high_days is not None:
+        q &= Q(registered_at__gt=now - timedelta(days=high_days))
+    return q
 
 
 def aged(now: datetime, low_days: int, high_days: int | None) -> Q:
     """Open, registered between `low_days` and `high_days` days ago (high excluded)."""
-    q = is_open() & Q(registered_at__lte=now - timedelta(days=low_days))
-    if high_days is not None:
-        q &= Q(registered_at__gt=now - timedelta(days=high_days))
-    return q
+    return is_open() & age_between(now, low_days, high_days)
+
+
+#: The age buckets of open complaints: (figure, low days, high days). They cover every age once.
+AGE_RANGES = (("age_0_1", 0, 1), ("age_1_3", 1, 3), ("age_3_7", 3, 7), ("age_7", 7, None))
 
 
 # --- figures read from the timeline (ComplaintEvent) ---------------------------------------------------
