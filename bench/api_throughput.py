@@ -135,6 +135,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
                         help="gunicorn's worker class (gthread); sync serves one connection at a time per worker "
                              "and ignores --threads and keep-alive")
+    parser.add_argument("--worker-connections", type=int, default=1000,
+                        help="gthread: how many connections a worker holds at once (1000, gunicorn's default); "
+                             "with 1 and as many workers as clients, each keep-alive client has a worker of its own")
     parser.add_argument("--idempotency", action="store_true", help="send an Idempotency-Key with every POST")
     parser.add_argument("--profile", type=int, nargs="?", const=1000, default=0, metavar="N",
                         help="profile N POSTs in-process instead (1000)")
@@ -164,6 +167,7 @@ def main() -> None:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [str(gunicorn), "nagar_nigam_cc.wsgi:application", "--bind", f"127.0.0.1:{port}",
                "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", args.worker_class,
+               "--worker-connections", str(args.worker_connections),
                "--keep-alive", "30", "--log-level", "warning"]
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:

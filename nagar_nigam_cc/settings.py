@@ -247,6 +247,9 @@ NNC_OPEN311_CONTACT = env.str("NNC_OPEN311_CONTACT", default="")
 # Requests a minute from one address: anonymous Open311 reads, and token requests (per address and per username).
 NNC_API_ANONYMOUS_RATE = env.str("NNC_API_ANONYMOUS_RATE", default="120/m")
 NNC_API_TOKEN_RATE = env.str("NNC_API_TOKEN_RATE", default="10/m")
+# How long each process remembers an API token's user and roles (api/authentication.py): a revoked token
+# or a deactivated user is refused within this many seconds. 0: read them on every request.
+NNC_API_TOKEN_CACHE_SECONDS = env.float("NNC_API_TOKEN_CACHE_SECONDS", default=5.0)
 
 # --- Public pages: the citizen's complaint form and feedback at /t/ (nagar_nigam_cc.public) -------------
 # IGRS allows 10 complaints a month per mobile number through its public channels (abuse control).

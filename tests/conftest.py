@@ -165,3 +165,13 @@ def _fresh_sla_policy_cache():
     forget_plans()
     yield
     forget_plans()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_api_tokens():
+    """Tokens remembered by the API's authentication belong to the test that made them."""
+    from nagar_nigam_cc.api.authentication import forget_tokens
+
+    forget_tokens()
+    yield
+    forget_tokens()

@@ -493,3 +493,27 @@ def test_the_schema_describes_exactly_what_a_complaint_looks_like(complaints, co
     detail = client_for(commissioner).get(f"{COMPLAINTS}{listed['docket']}/").json()
     assert set(detail) == set(ComplaintDetailSerializer().fields)
     assert listed["registered_at"].endswith("+05:30")
+
+
+def test_a_remembered_token_is_refused_within_seconds_of_its_user_leaving(agent, settings, time_machine):
+    """The API remembers a token's user for NNC_API_TOKEN_CACHE_SECONDS; after that a deactivated user is
+    refused, and with the setting at 0 at once."""
+    from rest_framework.authtoken.models import Token
+
+    settings.NNC_API_TOKEN_CACHE_SECONDS = 5
+    time_machine.move_to("2026-11-20 10:00:00+05:30", tick=False)
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    assert client.get("/api/v1/categories/").status_code == 200
+    agent.is_active = False
+    agent.save()
+    assert client.get("/api/v1/categories/").status_code == 200  # remembered
+    time_machine.move_to("2026-11-20 10:00:06+05:30", tick=False)
+    assert client.get("/api/v1/categories/").status_code == 401
+    settings.NNC_API_TOKEN_CACHE_SECONDS = 0
+    agent.is_active = True
+    agent.save()
+    assert client.get("/api/v1/categories/").status_code == 200
+    agent.is_active = False
+    agent.save()
+    assert client.get("/api/v1/categories/").status_code == 401
