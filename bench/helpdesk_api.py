@@ -126,7 +126,7 @@ def inside(args) -> None:
         load_before = os.getloadavg()
         result = run("127.0.0.1", port, "/helpdesk/api/tickets/", headers, make, lambda data: data["id"],
                      clients=args.clients, warmup=args.warmup, seconds=args.seconds, on_start=meter.start)
-        cpu = meter.stop(len(result.latencies))
+        cpu = meter.stop(result.count)
         load_after = os.getloadavg()
     finally:
         server.send_signal(signal.SIGTERM)
