@@ -6,8 +6,9 @@
 - embedded (`manage.py serve`, `make demo`): `EmbeddedScheduler`, a daemon thread of the web process.
 
 The jobs: the SLA sweep (reminders, escalations, auto-close over `next_action_at`), the outbox's
-delivery, clearing expired sessions, and the daily MIS e-mail. Each job must be safe to run twice at once (two schedulers,
-a replay, a restart), because both modes may overlap.
+delivery, the daily MIS e-mail, and forgetting what has expired (sessions, public-form drafts,
+idempotency keys, IGRS row reports). Each job must be safe to run twice at once (two schedulers, a
+replay, a restart), because both modes may overlap.
 """
 from __future__ import annotations
 
