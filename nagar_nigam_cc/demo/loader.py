@@ -17,8 +17,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -57,12 +58,16 @@ from nagar_nigam_cc.complaints.models import (
     Status,
 )
 from nagar_nigam_cc.demo import city
+from nagar_nigam_cc.directory.availability import head_of, usable
 from nagar_nigam_cc.directory.models import Category, Department, Officer, Ward, Zone
 from nagar_nigam_cc.directory.routing import route
 from nagar_nigam_cc.directory.routing_data import officer_cards_for
 from nagar_nigam_cc.sla.models import DAYS, ClockKind, EscalationStep, Holiday, SLAPolicy, WorkingCalendar
 from nagar_nigam_cc.messaging.delivery import deliver_due
-from nagar_nigam_cc.sla.sweep import sweep
+from nagar_nigam_cc.sla import clock
+from nagar_nigam_cc.sla.plan import BREACH, ESCALATE
+from nagar_nigam_cc.sla.policies import choose_policy, plan_for
+from nagar_nigam_cc.sla.sweep import _escalation_target, sweep
 
 DEFAULT_PASSWORD = "demo12345"
 DEMO_DAYS = 30
@@ -620,13 +625,23 @@ def logins() -> list[tuple[str, str, str]]:
 #: over a year: the newest mostly, a few old ones forgotten).
 OPEN_SHARE_RECENT, OPEN_SHARE_FORTNIGHT, OPEN_SHARE_OLDER = 0.7, 0.3, 0.08
 OPEN_MIX = {Status.ASSIGNED: 45, Status.IN_PROGRESS: 35, Status.ON_HOLD: 10, Status.REOPENED: 10}
+#: Resolved and closed are one story here: whether it has been closed yet (and how) follows from its times.
 DONE_MIX = {Status.CLOSED: 85, Status.RESOLVED: 6, Status.REJECTED: 5, Status.DUPLICATE: 4}
 CITIZENS_PER_COMPLAINT = 0.6  # many people ring more than once
+#: Resolutions after the time limit (disputed complaints resolved again add a few more: ~20% in all).
+LATE_SHARE = 0.18
+#: Resolutions the citizen disputes (reopened and escalated), and of those the share resolved again since.
+DISPUTED_SHARE, RESOLVED_AGAIN_SHARE = 0.05, 0.6
+#: How a resolution ends: the citizen confirms it, an agent closes it, else the sweep closes it after the
+#: plan's auto_close_days.
+CONFIRMED_SHARE, AGENT_CLOSE_SHARE = 0.31, 0.4
 
 COMPLAINT_COLUMNS = (
     "docket", "citizen_id", "category_id", "department_id", "ward_id", "zone_id", "assigned_to_id", "status",
     "priority", "channel", "unrouted", "address", "landmark", "description", "registered_by_id", "registered_at",
-    "updated_at", "resolved_at", "closed_at", "resolution_remarks", "hold_reason", "duplicate_of_id",
+    "updated_at", "resolved_at", "closed_at", "resolution_remarks", "hold_reason",
+    "sla_policy_id", "sla_plan", "sla_done", "due_at", "paused_since", "breached_at", "escalation_level",
+    "resolution_seconds", "next_action_at", "duplicate_of_id",  # the first and the last are filled in last
 )
 EVENT_COLUMNS = ("complaint_id", "kind", "at", "actor_id", "from_status", "to_status", "officer_id", "note", "data")
 CITIZEN_COLUMNS = ("mobile", "name", "language", "created_at")
@@ -664,9 +679,14 @@ class BulkInsert:
         self.key = fields[key].column if key else None
         self.pk = model._meta.pk.column
         self.per_statement = max(1, min(1000, _max_query_params() // len(self.columns)))
+        #: On MariaDB, rows may come as SQL text already (see `literal`): the text of the defaults ends them.
+        self.sql_text = _sql_text_ok()
+        self.extra_sql = "".join(", " + _literal(value) for value in self.extra) + ")"
 
-    def insert(self, rows: list[tuple]) -> dict:
-        """Insert the rows (in the caller's transaction); return {key: id} if the inserter has a key."""
+    def insert(self, rows: list[tuple | str], keys: list | None = None) -> dict:
+        """Insert the rows (in the caller's transaction); return {key: id} if the inserter has a key.
+        A row is a tuple of values, or (when `sql_text`) its SQL text without the defaults' part, e.g.
+        "(1, 'x'" (then `keys` gives each row's key)."""
         quote = connection.ops.quote_name
         head = f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) VALUES "
         returning = self.key and connection.features.can_return_rows_from_bulk_insert
@@ -680,10 +700,11 @@ class BulkInsert:
                 if returning:
                     ids.update(cursor.fetchall())
                 elif self.key:  # MySQL has no RETURNING: read the ids back by their unique key
-                    keys = [row[self.columns.index(self.key)] for row in chunk]
+                    wanted = (keys[start:start + self.per_statement] if keys is not None
+                              else [row[self.columns.index(self.key)] for row in chunk])
                     cursor.execute(
                         f"SELECT {quote(self.key)}, {quote(self.pk)} FROM {quote(self.table)} "
-                        f"WHERE {quote(self.key)} IN ({', '.join(['%s'] * len(keys))})", keys)
+                        f"WHERE {quote(self.key)} IN ({', '.join(['%s'] * len(wanted))})", wanted)
                     ids.update(cursor.fetchall())
         return ids
 
@@ -695,6 +716,8 @@ class BulkInsert:
         if connection.vendor != "mysql":
             one = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
             return ", ".join([one] * len(chunk)), [value for row in chunk for value in (*row, *self.extra)]
+        if chunk and type(chunk[0]) is str:
+            return ", ".join([row + self.extra_sql for row in chunk]), None
         escape = connection.connection.string_literal
         return ", ".join(
             "(" + ", ".join(
@@ -707,6 +730,32 @@ class BulkInsert:
         ), None
 
 
+#: What mysql_real_escape_string escapes, for a utf8mb4 connection with backslash escapes on.
+_MYSQL_ESCAPES = str.maketrans({"\0": "\\0", "\n": "\\n", "\r": "\\r", "\\": "\\\\", "'": "\\'", '"': '\\"',
+                                "\x1a": "\\Z"})
+
+
+def _literal(value) -> str:
+    """A value as MariaDB SQL text, escaped as the driver's C function would for utf8mb4 (checked by
+    `_sql_text_ok`). Pure Python, so the thread that builds the next batch can also write its SQL while
+    the connection is busy with this one (the driver's function belongs to the connection)."""
+    if value is None:
+        return "NULL"
+    if type(value) in (int, bool):
+        return str(int(value))
+    return "'" + str(value).translate(_MYSQL_ESCAPES) + "'"
+
+
+def _sql_text_ok() -> bool:
+    """Whether rows may be written as SQL text by `_literal`: MariaDB, utf8mb4, backslash escapes on."""
+    if connection.vendor != "mysql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@SESSION.sql_mode, @@SESSION.character_set_connection")
+        sql_mode, charset = cursor.fetchone()
+    return "NO_BACKSLASH_ESCAPES" not in sql_mode.upper() and charset.startswith("utf8")
+
+
 def _max_query_params() -> int:
     if connection.vendor == "sqlite":
         import sqlite3
@@ -716,9 +765,67 @@ def _max_query_params() -> int:
     return connection.features.max_query_params or 65535
 
 
+_DAYS: dict[int, str] = {}
+
+
 def _db_time(ts: float) -> str:
-    """A POSIX timestamp as Django writes a DateTimeField with USE_TZ: naive UTC text (whole seconds)."""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+    """A POSIX timestamp as Django writes a DateTimeField with USE_TZ: naive UTC text (whole seconds).
+    Called ~5 times per synthetic complaint: the date part is worked out once per day."""
+    day, second = divmod(int(ts), 86400)
+    date_part = _DAYS.get(day)
+    if date_part is None:
+        date_part = _DAYS[day] = time.strftime("%Y-%m-%d ", time.gmtime(day * 86400))
+    return f"{date_part}{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+
+
+class _SynthPlan:
+    """A category's SLA plan, with what every synthetic row of it needs worked out once.
+
+    Times are whole POSIX seconds. Round-the-clock plans are plain additions; a plan on a working
+    calendar asks the product's clock (sla/clock.py, ~80,000 calls a second), so every deadline,
+    step time and working time below is exact, not approximated.
+    """
+
+    def __init__(self, policy_id: int | None, plan: Plan | None):
+        self.policy_id, self.plan = policy_id, plan
+        self.json = json.dumps(plan.to_json()) if plan is not None else "{}"
+        self.calendar = plan.calendar if plan is not None else None
+        self.duration = plan.duration.total_seconds() if plan is not None else 0.0
+        self.steps = plan.steps if plan is not None else ()
+        self.offsets = [step.offset.total_seconds() for step in self.steps]
+        # sla_done is the sorted keys of the steps performed, always a prefix of the steps in time order.
+        self.done_json = [json.dumps(sorted(step.key for step in self.steps[:n])) for n in range(len(self.steps) + 1)]
+        self.auto_close = plan.auto_close_days * 86400 if plan is not None else 0
+        self.rules = {rung.level: rung.target for rung in plan.ladder} if plan is not None else {}
+
+    def add(self, ts: int, seconds: float) -> int:
+        """The instant `seconds` of the plan's time after `ts`."""
+        if self.calendar is None:
+            return ts + int(seconds)
+        return int(clock.add_business_time(datetime.fromtimestamp(ts, UTC), timedelta(seconds=int(seconds)),
+                                           self.calendar).timestamp())
+
+    def between(self, a: int, b: int) -> int:
+        if self.calendar is None:
+            return b - a
+        return int(clock.business_time_between(datetime.fromtimestamp(a, UTC), datetime.fromtimestamp(b, UTC),
+                                               self.calendar).total_seconds())
+
+    def step_times(self, ts: int) -> list[int]:
+        if self.calendar is None:
+            return [ts + int(offset) for offset in self.offsets]
+        return [self.add(ts, offset) for offset in self.offsets]
+
+
+@dataclass(frozen=True)
+class _People:
+    """Who acts on a complaint of one department in one ward."""
+
+    officer: int | None  # whom routing picks
+    officer_user: int | None
+    head_user: int | None  # who rejects and marks duplicates
+    senior: int | None  # whom a citizen's dispute escalates to
+    targets: dict[int, int | None]  # escalation level → officer, as the sweep picks them
 
 
 class _SynthCity:
@@ -740,13 +847,42 @@ class _SynthCity:
             c.code: (specs[c.code].said_hi, specs[c.code].said_en) if c.code in specs else ((c.name_hi,), (c.name_en,))
             for c in categories
         }
-        # Route every department × ward once, exactly as a registration would.
+        # The plan of each category at its default priority, as registration would choose it today. A
+        # policy of one ward only is not applied (the demo city has none).
+        self.plans: dict[int, _SynthPlan] = {}
+        for c in categories:
+            policy = choose_policy(c.pk, None, c.default_priority)
+            self.plans[c.pk] = _SynthPlan(policy.pk if policy else None, plan_for(policy) if policy else None)
+        ladders = {plan.plan.ladder for plan in self.plans.values() if plan.plan is not None}
+        officers = {o.pk: o for o in Officer.objects.select_related("reports_to__substitute", "substitute")}
+        departments = {d.pk: d for d in Department.objects.select_related("head__substitute")}
+        # Route every department × ward once, exactly as a registration would; and find whom each level
+        # of each ladder escalates to, and whom a dispute goes to, exactly as the sweep and do_dispute do.
         self.routes: dict[tuple[int, int], tuple[int | None, bool]] = {}
+        self.people: dict[tuple[int, int], _People] = {}
         for department in {c.department for c in categories}:
+            department = departments[department.pk]
+            head_user = officers[department.head_id].user_id if department.head_id else None
             for ward in ward_rows:
                 decision = route(department_id=department.pk, ward_id=ward.pk, zone_id=ward.zone_id,
                                  head_id=department.head_id, officers=officer_cards_for(department, ward))
                 self.routes[department.pk, ward.pk] = (decision.officer_id, decision.unrouted)
+                holder = officers.get(decision.officer_id)
+                c = Complaint(department=department, zone_id=ward.zone_id, ward_id=ward.pk, assigned_to=holder,
+                              escalation_level=0)
+                targets: dict[int, int | None] = {}
+                for ladder in ladders:
+                    climbed: list[ComplaintEvent] = []
+                    for rung in sorted(ladder, key=lambda r: r.level):
+                        target, _why = _escalation_target(c, rung, climbed)
+                        climbed.append(ComplaintEvent(complaint=c, kind=EventKind.ESCALATED, officer=target))
+                        targets.setdefault(rung.level, target.pk if target else None)
+                senior = usable(holder.reports_to) if holder is not None and holder.reports_to_id else None
+                if senior is None:
+                    senior, _why = head_of(c, "")
+                self.people[department.pk, ward.pk] = _People(
+                    decision.officer_id, holder.user_id if holder else None, head_user,
+                    senior.pk if senior else None, targets)
         self.agent_id = User.objects.filter(username="agent").values_list("pk", flat=True).first()
 
 
@@ -814,21 +950,186 @@ class _Batch:
     rows: list[list]  # COMPLAINT_COLUMNS, docket and duplicate_of still to fill in
     periods: list[str]
     places: list[tuple[int, int]]  # (ward, category)
+    events: list[list[list]]  # per row: EVENT_COLUMNS after complaint_id, in time order ('registered' first)
+    #: With `sql_text`: each row's SQL text between the docket and duplicate_of, and each event's after
+    #: complaint_id (see BulkInsert.insert).
+    row_sql: list[str] = field(default_factory=list)
+    event_sql: list[list[str]] = field(default_factory=list)
+
+
+def _iso(ts: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ts))
+
+
+_AUTO_CLOSED = "Closed automatically: the citizen did not dispute the resolution in time."
+_DONE_WORK = "Work done on site."
+_HOLD = "Material awaited from the store."
+
+
+def _life(status: str, ts: int, now: int, plan: _SynthPlan, people: _People, agent: int | None, random_) -> tuple:
+    """What became of one complaint after its registration at `ts`, as the actions and the sweep would
+    have left it by `now`: (status, updated_at, resolved_at, closed_at, paused_since, due_at, breached_at,
+    escalation level, resolution_seconds, next_action_at, sla_done JSON, events).
+
+    Each event is [kind, at, actor, from, to, officer, note, data JSON]. Performed SLA steps are recorded in
+    sla_done; reminders get no event here (reports do not count them). Escalations do not reassign (the
+    event says so): the complaint stays with the officer routing chose. An escalation step that would not
+    raise the level (the citizen's dispute got there first) is recorded as done without an event, so a
+    complaint has exactly one 'escalated' event per level.
+    """
+    events: list[list] = []
+    due = plan.add(ts, plan.duration) if plan.plan is not None else None
+    wall = (due - ts) if due is not None else 86400
+    officer, user = people.officer, people.officer_user
+    resolved_at = closed_at = paused_since = resolution_seconds = next_action = None
+    spans: list[list] = []  # [start, end, events before which the span's steps go]: when the SLA clock runs
+    level = 0
+    dispute: list | None = None  # the escalation a citizen's dispute made
+
+    def resolve(start: int, late: bool) -> int:
+        """The instant of a resolution started from `start` (first: the registration), within time or late."""
+        if plan.plan is None:
+            at = start + int((3 + 69 * random_()) * 3600)
+        elif start == ts:
+            worked = plan.duration * (1.02 + 1.5 * random_() ** 2 if late else 0.15 + 0.83 * random_())
+            at = plan.add(ts, worked)
+        else:
+            at = start + int((6 + 90 * random_()) * 3600)
+        if at > now:  # a story that would run past now ends somewhere before it (not all at one instant)
+            at = start + int((now - start) * (0.3 + 0.65 * random_()))
+        return at
+
+    if status in (Status.REJECTED, Status.DUPLICATE):
+        acted = ts + int(wall * (0.05 + 0.85 * random_()))
+        if acted > now:
+            acted = ts + int((now - ts) * (0.1 + 0.8 * random_()))
+        spans.append([ts, acted, 0])
+        kind = EventKind.REJECTED if status == Status.REJECTED else EventKind.DUPLICATE
+        note = "Private property: not a municipal matter." if status == Status.REJECTED else ""
+        events.append([kind, acted, people.head_user, Status.ASSIGNED, status, None, note, "{}"])
+        closed_at = acted
+    elif status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.ON_HOLD):
+        end = now
+        if status == Status.ON_HOLD:  # usually put on hold within a day or two; some only after the time ran out
+            end = paused_since = ts + int(min((now - ts) * (0.1 + 0.8 * random_()), wall * (0.2 + 1.8 * random_())))
+            spans.append([ts, end, 0])
+            events.append([EventKind.ON_HOLD, end, user, Status.ASSIGNED, status, None, _HOLD, "{}"])
+        else:
+            spans.append([ts, now, 0])
+    else:  # resolved at least once: resolved, closed, or reopened since
+        first = resolve(ts, random_() < LATE_SHARE)
+        spans.append([ts, first, 0])
+        events.append([EventKind.RESOLVED, first, user, Status.ASSIGNED, Status.RESOLVED, officer, _DONE_WORK, "{}"])
+        resolved_at = last = first
+        by_agent = status == Status.REOPENED
+        status = Status.RESOLVED
+        if by_agent or random_() < DISPUTED_SHARE:
+            reopened = first + int((2 + 70 * random_()) * 3600)
+            if reopened > now:
+                reopened = first + int((now - first) * (0.2 + 0.7 * random_()))
+            if by_agent:  # the citizen rang again: do_reopen
+                events.append([EventKind.REOPENED, reopened, agent, Status.RESOLVED, Status.REOPENED, None,
+                               "Problem came back within two days.", "{}"])
+            else:  # the citizen's reply: do_dispute reopens it and escalates it one level (its level: below)
+                events.append([EventKind.DISPUTED, reopened, None, Status.RESOLVED, Status.REOPENED, officer, "", "{}"])
+                dispute = [EventKind.ESCALATED, reopened, None, Status.REOPENED, Status.REOPENED, people.senior, "",
+                           None]
+                events.append(dispute)
+            status = Status.REOPENED
+            again = (resolve(reopened, True) if not by_agent and reopened < now and random_() < RESOLVED_AGAIN_SHARE
+                     else None)
+            spans.append([reopened, again if again is not None else now, len(events)])
+            if again is not None:
+                events.append([EventKind.RESOLVED, again, user, Status.REOPENED, Status.RESOLVED, officer, _DONE_WORK,
+                               "{}"])
+                resolved_at = last = again
+                status = Status.RESOLVED
+        if status == Status.RESOLVED:
+            resolution_seconds = max(0, plan.between(ts, last)) if plan.plan is not None else last - ts
+            pick = random_()
+            if pick < CONFIRMED_SHARE:
+                closed_at = last + int((0.5 + 47.5 * random_()) * 3600)
+                closing = [EventKind.CONFIRMED, closed_at, None, Status.RESOLVED, Status.CLOSED, officer, "", "{}"]
+            elif pick < CONFIRMED_SHARE + AGENT_CLOSE_SHARE or not plan.auto_close:
+                closed_at = last + int((2 + 46 * random_()) * 3600)
+                closing = [EventKind.CLOSED, closed_at, agent, Status.RESOLVED, Status.CLOSED, None, "", "{}"]
+            else:
+                closed_at = last + plan.auto_close
+                closing = [EventKind.CLOSED, closed_at, None, Status.RESOLVED, Status.CLOSED, None, _AUTO_CLOSED,
+                           json.dumps({"auto": True, "days": plan.auto_close // 86400})]
+            if closed_at <= now:
+                status = Status.CLOSED
+                events.append(closing)
+            else:  # not yet: awaiting the citizen, the agent or the sweep's auto-close
+                closed_at = None
+                next_action = last + plan.auto_close if plan.plan is not None and plan.auto_close else None
+
+    # The SLA steps the sweep performed: each at its time if the clock was running then, else (it came due
+    # while the complaint was resolved) at the reopening; none after the clock stopped for good.
+    breached_at, done = None, 0
+    if plan.plan is not None:
+        times = plan.step_times(ts) if spans[-1][1] >= ts + plan.offsets[0] else ()
+        inserts: list[tuple[int, list]] = []
+        for step, at in zip(plan.steps, times):
+            span = next((s for s in spans if at <= s[1]), None)
+            if span is None:
+                break
+            if dispute is not None and dispute[7] is None and span is not spans[0]:
+                level += 1  # the dispute came before the steps that came due after it
+                dispute[7] = level
+            done += 1
+            performed = max(at, span[0])
+            if step.kind == BREACH:
+                breached_at = at
+                data = {"step": step.key, "due_at": _iso(due), "scheduled_for": _iso(at)}
+                inserts.append((span[2], [EventKind.BREACHED, performed, None, None, None, officer, "",
+                                          json.dumps(data)]))
+            elif step.kind == ESCALATE and step.level > level:
+                level = step.level
+                target = people.targets.get(level)
+                inserts.append((span[2], [EventKind.ESCALATED, performed, None, None, None, target, "", json.dumps({
+                    "step": step.key, "due_at": _iso(due), "scheduled_for": _iso(at), "level": level,
+                    "from_officer": officer, "to_officer": target, "reassigned": False,
+                    "target_rule": plan.rules.get(level)})]))
+        if inserts:  # into the timeline at their place: before the span's first later event
+            for position, event in reversed(inserts):
+                events.insert(position, event)
+        if status in (Status.ASSIGNED, Status.IN_PROGRESS, Status.REOPENED) and done < len(times or plan.steps):
+            next_action = (times[done] if times else plan.add(ts, plan.offsets[0]))
+    if dispute is not None:
+        if dispute[7] is None:
+            level += 1
+            dispute[7] = level
+        dispute[7] = json.dumps({"level": dispute[7], "from_officer": officer, "to_officer": people.senior,
+                                 "reassigned": False, "reason": "citizen disputed"})
+    # The status an SLA event shows is the one the complaint had then.
+    shown = Status.ASSIGNED
+    for event in events:
+        if event[3] is None:
+            event[3] = event[4] = shown
+        else:
+            shown = event[4]
+    updated = events[-1][1] if events else ts
+    return (status, updated, resolved_at, closed_at, paused_since, due, breached_at, level, resolution_seconds,
+            next_action, plan.done_json[done] if plan.plan is not None else "[]", events)
 
 
 def _complaint_batches(synth: _SynthCity, stamps: list[float], citizen_ids: list[int], *, batch: int,
-                       now: datetime, rng: random.Random) -> Iterator[_Batch]:
-    """The rows of each batch, built without touching the database (so a thread can build them)."""
-    now_ts = now.timestamp()
+                       now: datetime, rng: random.Random, sql_text: bool = False) -> Iterator[_Batch]:
+    """The rows of each batch, built without touching the database (so a thread can build them); with
+    `sql_text`, their SQL text too."""
+    now_ts = int(now.timestamp())
     local = ZoneInfo(settings.TIME_ZONE)
     period_of_hour: dict[int, str] = {}
     channels, channel_weights = zip(*city.CHANNEL_WEIGHTS)
     open_states, open_weights = zip(*((s.value, w) for s, w in OPEN_MIX.items()))
     done_states, done_weights = zip(*((s.value, w) for s, w in DONE_MIX.items()))
-    closed, resolved, rejected, duplicate, on_hold, assigned = (
-        Status.CLOSED.value, Status.RESOLVED.value, Status.REJECTED.value, Status.DUPLICATE.value,
-        Status.ON_HOLD.value, Status.ASSIGNED.value)
+    on_hold = Status.ON_HOLD.value
+    registered, assigned = EventKind.REGISTERED.value, Status.ASSIGNED.value
+    channel_data = {channel: json.dumps({"channel": channel}) for channel in channels}
+    literal = _literal
     agent, citizens = synth.agent_id, len(citizen_ids)
+    db_time = _db_time
     random_ = rng.random  # the loop below runs a million times: plain random() and arithmetic, no randint
     for start in range(0, len(stamps), batch):
         chunk = stamps[start:start + batch]
@@ -838,35 +1139,44 @@ def _complaint_batches(synth: _SynthCity, stamps: list[float], citizen_ids: list
         picked_channels = rng.choices(channels, channel_weights, k=n)
         if_open = rng.choices(open_states, open_weights, k=n)
         if_done = rng.choices(done_states, done_weights, k=n)
-        out = _Batch([], [], [])
-        for i, ts in enumerate(chunk):
+        out = _Batch([], [], [], [])
+        for i, stamp in enumerate(chunk):
+            ts = int(stamp)
             ward_id, zone_id, ward_en, ward_hi = wards[i]
             category_id, department_id, priority, code = categories[i]
             age_days = (now_ts - ts) / 86400
             open_share = (OPEN_SHARE_RECENT if age_days < 2 else OPEN_SHARE_FORTNIGHT if age_days < 14
                           else OPEN_SHARE_OLDER)
-            status = if_open[i] if random_() < open_share else if_done[i]
+            drawn = if_open[i] if random_() < open_share else if_done[i]
             officer_id, unrouted = synth.routes[department_id, ward_id]
-            acted = min(ts + (3 + 69 * random_()) * 3600, now_ts)
-            resolved_at = acted if status in (resolved, closed) else None
-            closed_at = (min(acted + (2 + 46 * random_()) * 3600, now_ts) if status == closed
-                         else acted if status in (rejected, duplicate) else None)
-            updated = closed_at or resolved_at or (ts if status == assigned else acted)
+            plan = synth.plans[category_id]
+            (status, updated, resolved_at, closed_at, paused_since, due, breached_at, level, worked, next_action,
+             done, events) = _life(drawn, ts, now_ts, plan, synth.people[department_id, ward_id], agent, random_)
             hindi = random_() < city.HINDI_SHARE
             landmark = ward_hi if hindi else ward_en
             said = synth.said[code][0 if hindi else 1]
-            registered_at = _db_time(ts)
+            registered_at = db_time(ts)
             out.rows.append([
                 None, citizen_ids[int(citizens * random_() ** 1.3)], category_id, department_id, ward_id,
                 zone_id, officer_id, status, priority, picked_channels[i], unrouted,
                 f"{1 + int(450 * random_())}/{1 + int(12 * random_())}, {landmark}", landmark,
                 said[int(len(said) * random_())].format(landmark=landmark, days=2 + int(5 * random_())),
-                agent, registered_at, registered_at if updated == ts else _db_time(updated),
-                _db_time(resolved_at) if resolved_at else None, _db_time(closed_at) if closed_at else None,
-                "Work done on site." if resolved_at else "",
-                "Material awaited from the store." if status == on_hold else "", None,
+                agent, registered_at, db_time(updated),
+                db_time(resolved_at) if resolved_at else None, db_time(closed_at) if closed_at else None,
+                _DONE_WORK if resolved_at else "", _HOLD if status == on_hold else "",
+                plan.policy_id, plan.json, done, db_time(due) if due else None,
+                db_time(paused_since) if paused_since else None, db_time(breached_at) if breached_at else None,
+                level, worked, db_time(next_action) if next_action else None, None,
             ])
-            hour = int(ts // 3600)
+            for event in events:
+                event[1] = db_time(event[1])
+            events.insert(0, [registered, registered_at, agent, "", assigned, None, "",
+                              channel_data[picked_channels[i]]])
+            out.events.append(events)
+            if sql_text:
+                out.row_sql.append(", ".join([literal(value) for value in out.rows[-1][1:-1]]))
+                out.event_sql.append([", ".join([literal(value) for value in event]) for event in events])
+            hour = ts // 3600
             if hour not in period_of_hour:
                 period_of_hour[hour] = dockets.period_of(datetime.fromtimestamp(ts, local))
             out.periods.append(period_of_hour[hour])
@@ -897,13 +1207,34 @@ def _ahead(items: Iterator, depth: int = 2) -> Iterator:
         yield item
 
 
+@contextmanager
+def _without_foreign_key_checks():
+    """MariaDB checks every foreign key of every row against its parent's index, a third of the load's
+    time; the rows here point only at rows just read or inserted, so the checks are switched off for this
+    session while it loads (as mysqldump's files do), and on again after, whatever happens."""
+    if connection.vendor != "mysql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION foreign_key_checks = 0")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET SESSION foreign_key_checks = 1")
+
+
 def synthesise(count: int, *, batch: int = 5000, seed: int = 1, days: int = 365, events: bool = True,
                now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> SynthResult:
-    """Bulk-insert `count` complaints, their citizens and 'registered' events over the last `days` days.
+    """Bulk-insert `count` complaints over the last `days` days, their citizens and their timelines.
 
     Rows are as the product would leave them: department from the category, zone from the ward, the
     officer routing picks, docket numbers from the month's counter (reserved in the batch's
-    transaction), duplicates pointing at an earlier complaint of the same kind in the same ward.
+    transaction), duplicates pointing at an earlier complaint of the same kind in the same ward; the
+    category's SLA plan with its deadline, the steps the sweep would have performed by `now` (breach,
+    escalations by the plan's ladder), the working time to resolve, and the citizens' confirmations,
+    disputes and the agents' reopenings (see `_life`). With `events`, each complaint's timeline
+    ('registered', then what `_life` tells) goes in too.
     `progress(complaints, citizens)` is called after each batch.
     """
     rng = random.Random(seed)
@@ -914,33 +1245,54 @@ def synthesise(count: int, *, batch: int = 5000, seed: int = 1, days: int = 365,
                                 first_seen=stamps[0] - 86400, progress=progress)
     complaints = BulkInsert(Complaint, COMPLAINT_COLUMNS, key="docket")
     timeline = BulkInsert(ComplaintEvent, EVENT_COLUMNS) if events else None
-    channel_data = {channel: json.dumps({"channel": channel}) for channel, _weight in city.CHANNEL_WEIGHTS}
-    last_in_place: dict[tuple[int, int], int] = {}  # (ward, category) → latest id, for duplicates
+    # (ward, category) → (id, docket) of the latest complaint that can be an original (not a duplicate or
+    # rejected one: do_mark_duplicate refuses those).
+    last_in_place: dict[tuple[int, int], tuple[int, str]] = {}
     by_status: Counter[str] = Counter()
     made_events = 0
-    for work in _ahead(_complaint_batches(synth, stamps, citizen_ids, batch=batch, now=now, rng=rng)):
-        for row, place in zip(work.rows, work.places):
-            if row[7] == Status.DUPLICATE:
-                row[21] = last_in_place.get(place)
-                if row[21] is None:  # nothing earlier to duplicate: it was closed instead
-                    row[7], row[17], row[19] = Status.CLOSED.value, row[18], "Work done on site."
-            by_status[row[7]] += 1
-        with transaction.atomic():
-            sequence = {period: _reserve_dockets(period, how_many)
-                        for period, how_many in Counter(work.periods).items()}
-            for row, period in zip(work.rows, work.periods):
-                row[0] = dockets.format_docket(period, sequence[period])
-                sequence[period] += 1
-            ids = complaints.insert([tuple(row) for row in work.rows])
-            if timeline is not None:
-                timeline.insert([
-                    (ids[row[0]], EventKind.REGISTERED.value, row[15], row[14], "", Status.ASSIGNED.value, None, "",
-                     channel_data[row[9]])
-                    for row in work.rows
-                ])
-                made_events += len(work.rows)
-        for row, place in zip(work.rows, work.places):
-            last_in_place[place] = ids[row[0]]
-        if progress:
-            progress(len(work.rows), 0)
+    duplicate, rejected = Status.DUPLICATE.value, Status.REJECTED.value
+    with _without_foreign_key_checks():
+        sql_text = complaints.sql_text and (timeline is None or timeline.sql_text)
+        for work in _ahead(_complaint_batches(synth, stamps, citizen_ids, batch=batch, now=now, rng=rng,
+                                              sql_text=sql_text)):
+            with transaction.atomic():
+                sequence = {period: _reserve_dockets(period, how_many)
+                            for period, how_many in Counter(work.periods).items()}
+                for row, period in zip(work.rows, work.periods):
+                    row[0] = dockets.format_docket(period, sequence[period])
+                    sequence[period] += 1
+                for n, (row, place, story) in enumerate(zip(work.rows, work.places, work.events)):
+                    if row[7] == duplicate:
+                        original = last_in_place.get(place)
+                        if original is None:  # nothing earlier to duplicate: it was rejected instead
+                            row[7] = rejected
+                            story[-1][0], story[-1][4] = EventKind.REJECTED.value, rejected
+                            story[-1][6] = "Private property: not a municipal matter."
+                        else:
+                            row[-1] = original[0]
+                            story[-1][6] = f"Same problem as {original[1]}"
+                            story[-1][7] = json.dumps({"original": original[1]})
+                        if sql_text:  # a rare row: written again
+                            work.row_sql[n] = ", ".join([_literal(value) for value in row[1:-1]])
+                            work.event_sql[n][-1] = ", ".join([_literal(value) for value in story[-1]])
+                    by_status[row[7]] += 1
+                if sql_text:
+                    ids = complaints.insert([f"({_literal(row[0])}, {text}, {_literal(row[-1])}"
+                                             for row, text in zip(work.rows, work.row_sql)],
+                                            keys=[row[0] for row in work.rows])
+                else:
+                    ids = complaints.insert([tuple(row) for row in work.rows])
+                if timeline is not None:
+                    if sql_text:
+                        rows = [f"({ids[row[0]]}, {text}"
+                                for row, texts in zip(work.rows, work.event_sql) for text in texts]
+                    else:
+                        rows = [(ids[row[0]], *event) for row, story in zip(work.rows, work.events) for event in story]
+                    timeline.insert(rows)
+                    made_events += len(rows)
+            for row, place in zip(work.rows, work.places):
+                if row[7] not in (duplicate, rejected):
+                    last_in_place[place] = (ids[row[0]], row[0])
+            if progress:
+                progress(len(work.rows), 0)
     return SynthResult(count, len(citizen_ids), made_events, dict(sorted(by_status.items())))

@@ -12,9 +12,10 @@ from nagar_nigam_cc.demo import loader
 
 class Command(BaseCommand):
     help = (
-        "Bulk-insert synthetic citizens and complaints (one 'registered' event each) into the loaded city, "
-        "with valid, unique docket numbers reserved from the monthly counters. For benchmarks only: the rows "
-        "bypass the actions."
+        "Bulk-insert synthetic citizens and complaints into the loaded city, with valid, unique docket numbers "
+        "reserved from the monthly counters, each complaint's SLA plan and deadline, the breaches and escalations "
+        "the sweep would have made, resolutions (some late), citizens' confirmations and disputes, and each "
+        "complaint's timeline of events. For benchmarks and reports at scale only: the rows bypass the actions."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000, help="Rows per insert transaction (5000).")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--days", type=int, default=365, help="Spread registrations over this many past days.")
-        parser.add_argument("--no-events", action="store_true", help="Skip the 'registered' event of each complaint.")
+        parser.add_argument("--no-events", action="store_true", help="Skip the timelines (the complaints' events).")
 
     def handle(self, *args, count: int, batch: int, seed: int, days: int, no_events: bool, verbosity: int, **options):
         if count < 1 or batch < 1 or days < 1:
