@@ -195,3 +195,13 @@ def test_the_report_page_renders_with_links(outcomes, commissioner, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "report-table" in html and "r-figure=overdue" in html
+
+
+def test_the_filter_bar_offers_a_head_only_their_department(outcomes, head, outsider, city, client):
+    _login(client, head.user)
+    form = client.get("/desk/reports/sla/", _period()).context["form"]
+    offered = lambda name: {value for value, _label in form.fields[name].widget.choices if value != ""}
+    assert offered("department") == {city.sanitation.pk}
+    assert offered("category") == {city.garbage.pk, city.sweeping.pk}
+    assert outsider.pk not in offered("officer") and head.pk in offered("officer")
+    assert offered("ward") == {w.pk for w in city.wards.values()}  # every ward: their department works in all

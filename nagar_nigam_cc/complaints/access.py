@@ -47,10 +47,15 @@ def officer_of(user: User | AnonymousUser) -> Officer | None:
     return user._nnc_officer
 
 
+def sees_everything(user: User | AnonymousUser) -> bool:
+    """The commissioner's office, auditors and agents (who answer any caller) see every complaint."""
+    return bool(roles_of(user) & {roles.COMMISSIONER, roles.AUDITOR, roles.AGENT})
+
+
 def visibility(user: User | AnonymousUser) -> Q:
     """A filter on Complaint selecting exactly what the user may see."""
     held = roles_of(user)
-    if held & {roles.COMMISSIONER, roles.AUDITOR, roles.AGENT}:
+    if sees_everything(user):
         return Q()
     officer = officer_of(user)
     if officer is None:
@@ -169,7 +174,7 @@ def may_report_on(user: User | AnonymousUser, obj) -> bool:
     from nagar_nigam_cc.directory.models import Category, Department, Ward, Zone
 
     held = roles_of(user)
-    if held & {roles.COMMISSIONER, roles.AUDITOR, roles.AGENT}:
+    if sees_everything(user):
         return True
     officer = officer_of(user)
     if officer is None:
@@ -182,7 +187,7 @@ def may_report_on(user: User | AnonymousUser, obj) -> bool:
         return True
     if roles.ZONAL_OFFICER in held:
         # Their zones (only their department's complaints there, if they have a department).
-        in_zones = zone is None or zone in set(officer.zones.values_list("id", flat=True))
+        in_zones = zone is None or zone in _zones_of(user, officer)
         if in_zones and (officer.department_id is None or own_department):
             return True
     if roles.FIELD_OFFICER in held:
@@ -190,3 +195,11 @@ def may_report_on(user: User | AnonymousUser, obj) -> bool:
             return obj.pk in acting_for(user)
         return own_department
     return False
+
+
+def _zones_of(user: User | AnonymousUser, officer: Officer) -> frozenset[int]:
+    """The zonal officer's zones, read once per request (a report's filter bar asks for every ward)."""
+    cached = getattr(user, "_nnc_zones", None)
+    if cached is None:
+        cached = user._nnc_zones = frozenset(officer.zones.values_list("id", flat=True))
+    return cached

@@ -86,6 +86,18 @@ class ReportFilter(forms.Form):
         for name in ("ward", "officer", "category"):
             self.fields[name].queryset = self.fields[name].queryset.order_by("pk")
 
+
+    def offer_only_the_viewers(self) -> None:
+        """For a page's filter bar: offer only what the viewer may report on (a query per list). Anything
+        else that arrives (a typed or forged link) is still read, and refused in clean() with the reason."""
+        if access.sees_everything(self.user):
+            return
+        for name in self.OBJECT_FIELDS:
+            field = self.fields[name]
+            field.widget.choices = [("", "---------")] + [
+                (obj.pk, field.label_from_instance(obj)) for obj in field.queryset
+                if access.may_report_on(self.user, obj)]
+
     @classmethod
     def parameter_names(cls) -> list[str]:
         return [f"{PREFIX}-{name}" for name in cls.base_fields]

@@ -191,6 +191,7 @@ def report_page(request, slug: str):
         "chart": report.chart(table) if table is not None and report.chart is not None else None,
         **(table.extra if table is not None else {}),
     }
+    form.offer_only_the_viewers()
     return TemplateResponse(request, report.template, context, status=status)
 
 
