@@ -35,7 +35,8 @@ from nagar_nigam_cc.complaints.models import Channel
 from nagar_nigam_cc.reports.counting import DIMENSIONS, count_by, label_of, report_index
 from nagar_nigam_cc.reports import figures
 from nagar_nigam_cc.reports.figures import AGE_BUCKETS, AGE_RANGES, FIGURES, SLA_OUTCOMES, compliance
-from nagar_nigam_cc.reports.filters import OPEN, ReportFilter, city_zone
+from nagar_nigam_cc.reports.filters import OPEN, ReportFilter
+from nagar_nigam_cc.reports.filters import today as city_today
 
 #: How many categories and wards the "top" panels show, and over how many days (today included).
 TOP_N = 10
@@ -89,10 +90,6 @@ class Ranked:
     registered: Number
     overdue: Number
     share: int = 0
-
-
-def city_today(now: datetime) -> date:
-    return timezone.localtime(now, city_zone()).date()
 
 
 def _form(user, now: datetime, **filters) -> ReportFilter:

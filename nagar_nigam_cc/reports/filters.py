@@ -41,8 +41,9 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=city_zone())
 
 
-def today() -> date:
-    return timezone.localtime(timezone.now(), city_zone()).date()
+def today(now: datetime | None = None) -> date:
+    """The city's date at `now` (this moment if not given)."""
+    return timezone.localtime(now or timezone.now(), city_zone()).date()
 
 
 class _Choice(forms.ModelChoiceField):
